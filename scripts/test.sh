@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine: system packages, the services tests use, then dotnet test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+dotnet test StableSnn.sln --blame-hang-timeout 10m "$@"
