@@ -1,0 +1,54 @@
+using StableSnn.Trainer.Spiking;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Models;
+
+/// <summary>
+/// A spiking classifier in [0,1] pixel space: normalises inside the model (so attacks see raw pixels), presents the
+/// image unchanged at each of T steps (direct encoding, time folded into the batch), and averages the last layer's
+/// logits over T.
+/// </summary>
+public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
+{
+    readonly Tensor mean;
+    readonly Tensor std;
+    readonly nn.Module<Tensor, Tensor> body;
+    readonly int _timeSteps;
+    readonly SpikingNeuron[] _neurons;
+
+    public SpikingNetwork(string name, nn.Module<Tensor, Tensor> body, NeuronOptions neuron, float[] channelMean, float[] channelStd)
+        : base(name)
+    {
+        this.body = body;
+        _timeSteps = neuron.TimeSteps;
+        mean = tensor(channelMean).reshape(1, -1, 1, 1);
+        std = tensor(channelStd).reshape(1, -1, 1, 1);
+        RegisterComponents();
+        register_buffer("mean", mean, persistent: false);
+        register_buffer("std", std, persistent: false);
+        _neurons = modules().OfType<SpikingNeuron>().ToArray();
+        if (_neurons.Length == 0) throw new ArgumentException("a spiking network needs at least one spiking layer");
+    }
+
+    public int TimeSteps => _timeSteps;
+
+    /// <summary>Spiking layers in forward order.</summary>
+    public IReadOnlyList<SpikingNeuron> Neurons => _neurons;
+
+    /// <summary>The layer whose input current the stability regulariser watches.</summary>
+    public SpikingNeuron LastNeuron => _neurons[^1];
+
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        long batch = images.shape[0];
+        var normalised = (images - mean) / std;
+        var folded = normalised.unsqueeze(0).expand(_timeSteps, -1, -1, -1, -1).flatten(0, 1);
+        var logits = body.forward(folded);
+        var averaged = logits.unflatten(0, [_timeSteps, batch]).mean([0]);
+        if (LastNeuron.RecordedInput is { } recorded) recorded.MoveToOuterDisposeScope();
+        return averaged.MoveToOuterDisposeScope();
+    }
+}
