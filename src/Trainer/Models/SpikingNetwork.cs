@@ -25,9 +25,7 @@ public sealed class SpikingNetwork : nn.Module<Tensor, Tensor>
         _timeSteps = neuron.TimeSteps;
         mean = tensor(channelMean).reshape(1, -1, 1, 1);
         std = tensor(channelStd).reshape(1, -1, 1, 1);
-        RegisterComponents();
-        register_buffer("mean", mean, persistent: false);
-        register_buffer("std", std, persistent: false);
+        RegisterComponents(); // also registers mean/std as buffers, so they follow the model across devices
         _neurons = modules().OfType<SpikingNeuron>().ToArray();
         if (_neurons.Length == 0) throw new ArgumentException("a spiking network needs at least one spiking layer");
     }

@@ -17,6 +17,8 @@ public sealed class TrainingStep(SpikingNetwork model, optim.Optimizer optimizer
 {
     readonly Parameter[] _mixWeights = model.modules().OfType<ConvexResidualBlock>().Select(b => b.Mix).ToArray();
 
+    public SpikingNetwork Model => model;
+
     public StepMetrics Run(Tensor x, Tensor y, Random weightRng)
     {
         using var scope = NewDisposeScope();

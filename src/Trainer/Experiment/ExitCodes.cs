@@ -1,0 +1,17 @@
+namespace StableSnn.Trainer.Experiment;
+
+/// <summary>Process exit codes of the trainer; the node decides from them whether an attempt is worth retrying.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    /// <summary>Unexpected failure (bug, out of memory, device error): retryable.</summary>
+    public const int Crash = 1;
+    /// <summary>Spec, dataset or checkpoint unusable: retrying the same input cannot help.</summary>
+    public const int BadInput = 2;
+    /// <summary>Loss became NaN or infinite: not retried.</summary>
+    public const int Diverged = 3;
+    /// <summary>The machine lacks something the trainer needs (tcmalloc, CUDA): fix the node, then retry.</summary>
+    public const int Environment = 4;
+    /// <summary>Stopped by a signal (SIGTERM/SIGINT) after saving what it could: resumable.</summary>
+    public const int Interrupted = 130;
+}

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+using StableSnn.Trainer.Data;
+using StableSnn.Trainer.Models;
+using StableSnn.Trainer.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Experiment;
+
+/// <summary>
+/// One experiment attempt: load data, build the network, train (resuming from the newest complete checkpoint),
+/// pick the best epoch, evaluate, and write result.json. All tensor work stays on the calling thread.
+/// </summary>
+public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory, IProgressSink progress, Device device)
+{
+    static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(2);
+    const int EvaluationBatch = 256;
+
+    public string ResultPath => Path.Combine(outputDirectory, "result.json");
+
+    public ExperimentResult Run(CancellationToken cancel = default)
+    {
+        var total = Stopwatch.StartNew();
+        Directory.CreateDirectory(outputDirectory);
+        string hash = spec.TrainingHash();
+        progress.Report(new ProgressEvent { Phase = "start", Message = $"{spec.Id} on {device.type}, spec {hash}" });
+
+        var info = DatasetCatalog.Describe(spec.Dataset);
+        var (trainAll, testAll) = DatasetCatalog.Load(spec.Dataset, spec.DataRoot);
+        using var _trainAll = trainAll;
+        using var _testAll = testAll;
+        using var pool = DataSplit.Subset(trainAll, spec.TrainSubset, spec.Seed);
+        var (train, validation) = DataSplit.TrainValidation(pool, spec.ValidationFraction, spec.Seed);
+        using var _train = train;
+        using var _validation = validation;
+        using var test = DataSplit.Subset(testAll, spec.TestSubset, spec.Seed + 1);
+        var selection = validation.Count > 0 ? validation : test;
+        double loadSeconds = total.Elapsed.TotalSeconds;
+
+        manual_seed(spec.Seed);
+        using var model = Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
+            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
+        model.to(device);
+        var options = spec.TrainingOptions;
+        using var optimizer = optim.SGD(model.parameters(), options.LearningRate, options.Momentum,
+            weight_decay: options.EffectiveWeightDecay);
+        var store = new CheckpointStore(outputDirectory);
+        var state = store.TryResume(model, optimizer, hash) ?? new CheckpointState(0, hash, spec.Seed, -1, 0, []);
+        int resumedFrom = state.CompletedEpochs;
+        if (resumedFrom > 0)
+            progress.Report(new ProgressEvent { Phase = "resume", Epoch = resumedFrom, Message = $"resuming after epoch {resumedFrom}" });
+
+        var step = new TrainingStep(model, optimizer, options, options.RatBeta ?? Architectures.RatBeta(spec.Architecture));
+        var augmentation = info.UsesCifarAugmentation ? new Augmentation() : null;
+        var trainClock = new Stopwatch();
+        for (int epoch = state.CompletedEpochs; epoch < options.Epochs; epoch++)
+        {
+            trainClock.Start();
+            var record = TrainEpoch(step, optimizer, options, train, selection, augmentation, epoch, cancel);
+            trainClock.Stop();
+            bool improved = record.SelectionAccuracy > state.BestSelectionAccuracy;
+            if (improved) store.SaveBest(model);
+            state = state with
+            {
+                CompletedEpochs = epoch + 1,
+                BestSelectionAccuracy = improved ? record.SelectionAccuracy : state.BestSelectionAccuracy,
+                BestEpoch = improved ? epoch + 1 : state.BestEpoch,
+                History = [.. state.History, record],
+            };
+            var checkpoint = store.Save(model, optimizer, state);
+            progress.Report(new ProgressEvent
+            {
+                Phase = "epoch", Epoch = epoch + 1, Epochs = options.Epochs, Loss = record.TrainLoss,
+                Accuracy = record.SelectionAccuracy, Regulariser = record.Regulariser,
+                ImagesPerSecond = record.ImagesPerSecond, Checkpoint = checkpoint,
+            });
+        }
+
+        var evaluateClock = Stopwatch.StartNew();
+        model.load(store.BestModelPath);
+        double testAccuracy = Evaluate(model, test);
+        evaluateClock.Stop();
+        progress.Report(new ProgressEvent { Phase = "evaluate", Accuracy = testAccuracy, Checkpoint = store.BestModelPath });
+
+        var result = new ExperimentResult
+        {
+            Spec = spec, SpecHash = hash, Device = device.type.ToString(), Threads = get_num_threads(),
+            CleanTestAccuracy = testAccuracy, TestExamples = test.Count,
+            Selection = validation.Count > 0 ? "validation" : "test",
+            BestEpoch = state.BestEpoch, BestSelectionAccuracy = state.BestSelectionAccuracy,
+            ResumedFromEpoch = resumedFrom, History = state.History, Checkpoint = store.BestModelPath,
+            Timings = new Timings(loadSeconds, trainClock.Elapsed.TotalSeconds, evaluateClock.Elapsed.TotalSeconds, 0,
+                total.Elapsed.TotalSeconds),
+        };
+        WriteResult(result);
+        progress.Report(new ProgressEvent { Phase = "done", Accuracy = testAccuracy, Message = ResultPath });
+        return result;
+    }
+
+    EpochRecord TrainEpoch(TrainingStep step, OptimizerHelper optimizer, TrainingOptions options, ImageDataset train,
+        ImageDataset selection, Augmentation? augmentation, int epoch, CancellationToken cancel)
+    {
+        double lr = options.LearningRateAt(epoch);
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+        // Every epoch reseeds from (seed, epoch): a resumed run replays the same noise, order and row choices.
+        int epochSeed = unchecked(spec.Seed * 1_000_003 + epoch);
+        manual_seed(epochSeed);
+        var weightRng = new Random(epochSeed);
+
+        int batches = (train.Count + options.BatchSize - 1) / options.BatchSize, batch = 0;
+        double lossSum = 0, regSum = 0;
+        long correct = 0, seen = 0;
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        foreach (var (images, labels) in BatchIterator.Batches(train, options.BatchSize, shuffle: true, epochSeed, augmentation, device))
+        {
+            using var x = images;
+            using var y = labels;
+            cancel.ThrowIfCancellationRequested();
+            var m = step.Run(x, y, weightRng);
+            batch++;
+            lossSum += m.Loss * m.Count;
+            regSum += m.Regulariser * m.Count;
+            correct += m.Correct;
+            seen += m.Count;
+            if (clock.Elapsed - lastReport >= ReportEvery || batch == batches)
+            {
+                lastReport = clock.Elapsed;
+                progress.Report(new ProgressEvent
+                {
+                    Phase = "train", Epoch = epoch + 1, Epochs = options.Epochs, Batch = batch, Batches = batches,
+                    Loss = lossSum / seen, Accuracy = (double)correct / seen, Regulariser = regSum / seen,
+                    ImagesPerSecond = seen / clock.Elapsed.TotalSeconds,
+                });
+            }
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        double selectionAccuracy = Evaluate(step.Model, selection);
+        return new EpochRecord(epoch + 1, lr, lossSum / seen, (double)correct / seen, regSum / seen, selectionAccuracy,
+            seconds, seen / seconds);
+    }
+
+    /// <summary>Clean accuracy in eval mode (BN running statistics), without gradients.</summary>
+    public double Evaluate(SpikingNetwork model, ImageDataset data)
+    {
+        model.eval();
+        using var _ = no_grad();
+        long correct = 0;
+        foreach (var (images, labels) in BatchIterator.Batches(data, EvaluationBatch, shuffle: false, 0, null, device))
+        {
+            using var x = images;
+            using var y = labels;
+            using var scope = NewDisposeScope();
+            correct += model.forward(x).argmax(1).eq(y).sum().item<long>();
+        }
+        return data.Count == 0 ? 0 : (double)correct / data.Count;
+    }
+
+    void WriteResult(ExperimentResult result)
+    {
+        var temp = ResultPath + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(result, ExperimentSpec.Json));
+        File.Move(temp, ResultPath, overwrite: true);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using StableSnn.Trainer.Data;
+using StableSnn.Trainer.Models;
+using StableSnn.Trainer.Spiking;
+using StableSnn.Trainer.Training;
+
+namespace StableSnn.Trainer.Experiment;
+
+/// <summary>
+/// Everything that defines one experiment: one grid point of a sweep plus its training and attack settings.
+/// Written by the silo (or by hand) as JSON; camelCase field names.
+/// </summary>
+public sealed record ExperimentSpec
+{
+    public string Id { get; init; } = "experiment";
+    public string Dataset { get; init; } = "fashion-mnist";
+    /// <summary>Folder holding the dataset files; null uses the dataset's default location.</summary>
+    public string? DataRoot { get; init; }
+    public string Architecture { get; init; } = "small-cnn";
+    /// <summary>lif or dlif.</summary>
+    public string Neuron { get; init; } = "lif";
+    /// <summary>raw, gaussian, at or at-reg.</summary>
+    public string Mode { get; init; } = "raw";
+    public double Alpha { get; init; } = 1.0;
+    public int Seed { get; init; } = 42;
+    public int Epochs { get; init; } = 100;
+    public int BatchSize { get; init; } = 64;
+    public double LearningRate { get; init; } = 0.1;
+    /// <summary>Use only this many training images (seeded choice); null for all.</summary>
+    public int? TrainSubset { get; init; }
+    /// <summary>Evaluate clean accuracy on this many test images (seeded choice); null for all.</summary>
+    public int? TestSubset { get; init; }
+    /// <summary>Share of the training set held out to pick the best epoch; 0 picks on the test set as the paper did.</summary>
+    public double ValidationFraction { get; init; } = 0.1;
+    public int TimeSteps { get; init; } = 8;
+    public double Tau { get; init; } = 0.99;
+    public double Threshold { get; init; } = 1.0;
+    public double SurrogateWidth { get; init; } = 1.0;
+    /// <summary>Attack suite run after training: a suite name, or "none".</summary>
+    public string AttackSuite { get; init; } = "standard";
+    /// <summary>Size of the fixed, seeded test subset every attack of the run is evaluated on.</summary>
+    public int AttackSubset { get; init; } = 1000;
+
+    public static readonly string[] Neurons = ["lif", "dlif"];
+    public static readonly string[] Modes = ["raw", "gaussian", "at", "at-reg"];
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public NeuronKind NeuronKind => Neuron == "dlif" ? NeuronKind.Dlif : NeuronKind.Lif;
+
+    public TrainingMode TrainingMode => Mode switch
+    {
+        "gaussian" => TrainingMode.Gaussian,
+        "at" => TrainingMode.At,
+        "at-reg" => TrainingMode.AtReg,
+        _ => TrainingMode.Raw,
+    };
+
+    public NeuronOptions NeuronOptions => new(NeuronKind, TimeSteps, Tau, Threshold, SurrogateWidth);
+
+    public TrainingOptions TrainingOptions => new()
+    {
+        Mode = TrainingMode, Alpha = Alpha, Epochs = Epochs, BatchSize = BatchSize,
+        LearningRate = LearningRate, Seed = Seed, RatBeta = Architectures.RatBeta(Architecture),
+    };
+
+    /// <summary>Every problem with the spec, each naming the field and the fix; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        void Require(bool ok, string message) { if (!ok) errors.Add(message); }
+        Require(DatasetCatalog.Names.Contains(Dataset), $"dataset: '{Dataset}' is unknown; use one of {string.Join(", ", DatasetCatalog.Names)}");
+        Require(Architectures.Names.Contains(Architecture), $"architecture: '{Architecture}' is unknown; use one of {string.Join(", ", Architectures.Names)}");
+        Require(Neurons.Contains(Neuron), $"neuron: '{Neuron}' is unknown; use lif or dlif");
+        Require(Modes.Contains(Mode), $"mode: '{Mode}' is unknown; use one of {string.Join(", ", Modes)}");
+        Require(Alpha >= 0 && double.IsFinite(Alpha), $"alpha: {Alpha} must be a finite number >= 0 (0 disables the regulariser)");
+        Require(Epochs >= 1, $"epochs: {Epochs} must be at least 1");
+        Require(BatchSize >= 1, $"batchSize: {BatchSize} must be at least 1");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learningRate: {LearningRate} must be > 0");
+        Require(TrainSubset is null or > 0, $"trainSubset: {TrainSubset} must be positive, or omitted for the whole set");
+        Require(TestSubset is null or > 0, $"testSubset: {TestSubset} must be positive, or omitted for the whole set");
+        Require(ValidationFraction is >= 0 and < 1, $"validationFraction: {ValidationFraction} must be in [0, 1)");
+        Require(TimeSteps >= 1, $"timeSteps: {TimeSteps} must be at least 1");
+        Require(Tau is > 0 and <= 1, $"tau: {Tau} must be in (0, 1]");
+        Require(Threshold > 0, $"threshold: {Threshold} must be > 0");
+        Require(SurrogateWidth > 0, $"surrogateWidth: {SurrogateWidth} must be > 0");
+        Require(AttackSubset >= 1, $"attackSubset: {AttackSubset} must be at least 1");
+        return errors;
+    }
+
+    /// <summary>Fingerprint of everything that shapes the trained weights; a checkpoint resumes only under the same hash.</summary>
+    public string TrainingHash()
+    {
+        var training = this with { Id = "", AttackSuite = "", AttackSubset = 0, TestSubset = null, DataRoot = null };
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(training, Json)));
+        return Convert.ToHexStringLower(bytes)[..16];
+    }
+
+    public static ExperimentSpec Load(string path)
+    {
+        if (!File.Exists(path)) throw new SpecException($"spec file '{path}' does not exist; pass the path of an experiment spec JSON file");
+        ExperimentSpec? spec;
+        try
+        {
+            spec = JsonSerializer.Deserialize<ExperimentSpec>(File.ReadAllText(path),
+                new JsonSerializerOptions(Json) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow });
+        }
+        catch (JsonException e)
+        {
+            throw new SpecException($"spec file '{path}' is not a valid experiment spec: {e.Message}");
+        }
+        if (spec is null) throw new SpecException($"spec file '{path}' is empty");
+        var errors = spec.Validate();
+        if (errors.Count > 0) throw new SpecException($"spec file '{path}' is invalid:\n  " + string.Join("\n  ", errors));
+        return spec;
+    }
+}
+
+/// <summary>The experiment spec cannot be used as given; the message names the field and the fix.</summary>
+public sealed class SpecException(string message) : Exception(message);

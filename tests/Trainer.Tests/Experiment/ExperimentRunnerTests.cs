@@ -1,0 +1,61 @@
+using System.Text.Json;
+using StableSnn.Trainer.Experiment;
+using StableSnn.Trainer.Tests.Data;
+using StableSnn.Trainer.Training;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Tests.Experiment;
+
+public class ExperimentRunnerTests
+{
+    sealed class Collect : IProgressSink
+    {
+        public List<ProgressEvent> Events { get; } = [];
+        public void Report(ProgressEvent e) => Events.Add(e);
+    }
+
+    [Fact]
+    public void TrainsEvaluatesAndWritesTheResultFile()
+    {
+        using var toy = new ToyMnist();
+        using var output = new TempDirectory();
+        var progress = new Collect();
+
+        var result = new ExperimentRunner(toy.Spec("at", epochs: 2), output.Path, progress, CPU).Run();
+
+        Assert.True(result.CleanTestAccuracy > 0.9, $"clean accuracy {result.CleanTestAccuracy}");
+        Assert.Equal(120, result.TestExamples);
+        Assert.Equal("validation", result.Selection);
+        Assert.Equal([1, 2], result.History.Select(h => h.Epoch));
+        Assert.All(result.History, h => Assert.True(h.Regulariser > 0, "AT with alpha > 0 should report the regulariser"));
+        Assert.True(File.Exists(result.Checkpoint));
+        var onDisk = JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(Path.Combine(output.Path, "result.json")), ExperimentSpec.Json)!;
+        Assert.Equal(result.CleanTestAccuracy, onDisk.CleanTestAccuracy);
+        Assert.Equal("mnist", onDisk.Spec.Dataset);
+        var phases = progress.Events.Select(e => e.Phase).Where((p, i) => i == 0 || p != progress.Events[i - 1].Phase);
+        Assert.Equal(["start", "train", "epoch", "train", "epoch", "evaluate", "done"], phases);
+    }
+
+    [Fact]
+    public void RerunAfterCompletionResumesInsteadOfRetraining()
+    {
+        using var toy = new ToyMnist();
+        using var output = new TempDirectory();
+        var first = new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run();
+        var again = new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run();
+        Assert.Equal(1, again.ResumedFromEpoch);
+        Assert.Equal(first.CleanTestAccuracy, again.CleanTestAccuracy);
+        Assert.Single(again.History);
+    }
+
+    [Fact]
+    public void RefusesCheckpointsOfAnotherSpec()
+    {
+        using var toy = new ToyMnist();
+        using var output = new TempDirectory();
+        new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run();
+        var other = toy.Spec(epochs: 1) with { Alpha = 2 };
+        var error = Assert.Throws<CheckpointMismatchException>(() => new ExperimentRunner(other, output.Path, new Collect(), CPU).Run());
+        Assert.Contains("different spec", error.Message);
+    }
+}
