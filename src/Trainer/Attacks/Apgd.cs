@@ -7,7 +7,8 @@ namespace StableSnn.Trainer.Attacks;
 /// Auto-PGD (Croce and Hein 2020, "Reliable evaluation of adversarial robustness with an ensemble
 /// of diverse parameter-free attacks"), L-infinity. Per-example step size starting at 2*eps,
 /// momentum <see cref="Alpha"/>, halved at checkpoints when progress stalls, restarting from the
-/// best point found. Returns, per example, a misclassified iterate if one was met, else the
+/// best point found. Always starts uniformly at random in the ball (RandomStart in a config is ignored).
+/// Returns, per example, a misclassified iterate if one was met, else the
 /// highest-loss iterate; across restarts a fooling point is kept over a higher-loss one.
 /// </summary>
 public sealed class Apgd : IAttack
@@ -114,6 +115,7 @@ public sealed class Apgd : IAttack
             // The very first step has no previous direction, so it takes the plain gradient step.
             var a = k == 0 ? 1.0 : Alpha;
             var next = AttackOps.Project(current + a * (z - current) + (1 - a) * (current - previous), clean, eps);
+            // Loss and gradient together: N + 1 evaluations per run in all, as in the original algorithm.
             var (nextLoss, nextGrad, nextLogits) = AttackOps.LossAndGrad(model, next, labels, Loss);
 
             successes = successes + (nextLoss > loss).to(ScalarType.Int32);

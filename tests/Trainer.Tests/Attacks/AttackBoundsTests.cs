@@ -91,6 +91,17 @@ public sealed class AttackBoundsTests(AttackFixture f)
     }
 
     [Fact]
+    public void ModelIgnoringItsInputGetsZeroGradientNotAnError()
+    {
+        using var scope = NewDisposeScope();
+        using var constant = new ConstantModel(AttackFixture.Classes);
+        var adv = new Fgsm(Eps).Perturb(constant, f.Images, f.Labels, seed: 1);
+        Assert.True(AttackFixture.Same(adv, f.Images));
+        var apgd = new Apgd(Eps).Perturb(constant, f.Images, f.Labels, seed: 1);
+        Assert.True((apgd - f.Images).abs().max().item<float>() <= Eps + 1e-6f);
+    }
+
+    [Fact]
     public void AttacksWorkInsideNoGrad()
     {
         using var scope = NewDisposeScope();
