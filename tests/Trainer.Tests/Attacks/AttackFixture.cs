@@ -81,10 +81,3 @@ public sealed class AttackFixture : IDisposable
         Source.Dispose();
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class AttackCollection : ICollectionFixture<AttackFixture>
-{
-    // Sequential: the tests share one model, and attacks toggle its training flag.
-    public const string Name = "Attacks";
-}
