@@ -1,0 +1,21 @@
+namespace StableSnn.Trainer.Attacks;
+
+/// <summary>
+/// One attack of a suite, as data (serialise with <see cref="AttackJson.Options"/>).
+/// Fields that a kind does not use keep their defaults. Epsilon and step sizes are in [0,1] pixel units.
+/// For <see cref="AttackKind.Transfer"/>, <see cref="InnerKind"/> (default PGD) and the other fields
+/// describe the attack run on the source model named by <see cref="SourceCheckpoint"/>.
+/// </summary>
+public sealed record AttackConfig(
+    string Name,
+    AttackKind Kind,
+    float Epsilon,
+    int Steps = 1,
+    float StepSize = 0f,
+    bool RandomStart = false,
+    AttackLoss Loss = AttackLoss.CE,
+    int Restarts = 1,
+    float Sigma = 0f,
+    string? SourceCheckpoint = null,
+    float Rho = 0.75f,
+    AttackKind? InnerKind = null);

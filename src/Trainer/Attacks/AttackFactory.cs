@@ -1,0 +1,39 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Attacks;
+
+/// <summary>Builds attacks from <see cref="AttackConfig"/> data.</summary>
+public static class AttackFactory
+{
+    /// <param name="sourceModels">Loads the source model of a transfer attack from its checkpoint name.</param>
+    public static IAttack Create(AttackConfig config, Func<string, nn.Module<Tensor, Tensor>>? sourceModels = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Kind switch
+        {
+            AttackKind.Fgsm => new Fgsm(config.Epsilon, config.Name),
+            AttackKind.Pgd => new Pgd(config.Epsilon, config.Steps, config.StepSize, config.RandomStart, config.Loss, config.Name),
+            AttackKind.Apgd => new Apgd(config.Epsilon, config.Steps, config.Loss, config.Rho, config.Restarts, config.Name),
+            AttackKind.RFgsm => new RFgsm(config.Epsilon, config.StepSize > 0 ? config.StepSize : null, config.Name),
+            AttackKind.Gaussian => new GaussianNoise(config.Sigma, config.Name),
+            AttackKind.Transfer => CreateTransfer(config, sourceModels),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "Unknown attack kind."),
+        };
+    }
+
+    private static Transfer CreateTransfer(AttackConfig config, Func<string, nn.Module<Tensor, Tensor>>? sourceModels)
+    {
+        if (string.IsNullOrWhiteSpace(config.SourceCheckpoint))
+            throw new ArgumentException($"Transfer attack '{config.Name}' names no SourceCheckpoint.", nameof(config));
+        if (sourceModels is null)
+            throw new ArgumentException(
+                $"Transfer attack '{config.Name}' needs a source model for '{config.SourceCheckpoint}', but no source-model loader was supplied.",
+                nameof(sourceModels));
+        var innerKind = config.InnerKind ?? AttackKind.Pgd;
+        if (innerKind == AttackKind.Transfer)
+            throw new ArgumentException($"Transfer attack '{config.Name}' cannot nest another transfer.", nameof(config));
+        var inner = Create(config with { Kind = innerKind, InnerKind = null, SourceCheckpoint = null });
+        return new Transfer(inner, sourceModels(config.SourceCheckpoint), config.Name);
+    }
+}

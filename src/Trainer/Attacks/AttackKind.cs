@@ -1,0 +1,11 @@
+namespace StableSnn.Trainer.Attacks;
+
+public enum AttackKind
+{
+    Fgsm,
+    Pgd,
+    Apgd,
+    RFgsm,
+    Gaussian,
+    Transfer,
+}

@@ -1,0 +1,8 @@
+namespace StableSnn.Trainer.Attacks;
+
+/// <summary>Objective an attack ascends. DLR is scale-invariant, which makes it robust to logit rescaling.</summary>
+public enum AttackLoss
+{
+    CE,
+    DLR,
+}

@@ -1,0 +1,40 @@
+namespace StableSnn.Trainer.Attacks;
+
+/// <summary>Attack suites of the paper's table (section 5). The clean baseline is always measured by the evaluator.</summary>
+public static class AttackSuites
+{
+    private const float Eps8 = 8f / 255f;
+
+    public static AttackConfig Fgsm8 => new("FGSM-8", AttackKind.Fgsm, Eps8, Steps: 1, StepSize: Eps8);
+    public static AttackConfig Pgd7 => Pgd("PGD-7", 7, 2.55f);
+    public static AttackConfig Pgd10 => Pgd("PGD-10", 10, 2f);
+    public static AttackConfig Pgd20 => Pgd("PGD-20", 20, 1f);
+    public static AttackConfig Pgd40 => Pgd("PGD-40", 40, 0.5f);
+    public static AttackConfig ApgdCe => new("APGD-CE", AttackKind.Apgd, Eps8, Steps: 10, Loss: AttackLoss.CE, RandomStart: true);
+    public static AttackConfig ApgdDlr => new("APGD-DLR", AttackKind.Apgd, Eps8, Steps: 10, Loss: AttackLoss.DLR, RandomStart: true);
+    public static AttackConfig RFgsm8 => new("R-FGSM-8", AttackKind.RFgsm, Eps8, Steps: 1, StepSize: Eps8 / 2f, RandomStart: true);
+    // Same sigma as Gaussian training (section 3): shows whether noise robustness was learned.
+    public static AttackConfig Gaussian8 => new("Gaussian-8", AttackKind.Gaussian, Eps8, Steps: 0, Sigma: Eps8);
+
+    /// <summary>Every white-box attack of the table at eps 8/255, plus Gaussian noise. APGD-DLR needs >= 3 classes.</summary>
+    public static IReadOnlyList<AttackConfig> Standard =>
+        [Fgsm8, Pgd7, Pgd10, Pgd20, Pgd40, ApgdCe, ApgdDlr, RFgsm8, Gaussian8];
+
+    /// <summary>The cheaper subset for CPU runs.</summary>
+    public static IReadOnlyList<AttackConfig> Quick => [Fgsm8, Pgd7, Pgd20, ApgdCe, ApgdDlr];
+
+    /// <summary>PGD robustness curve: 10 steps of eps/4 with random start, one entry per eps (in /255).</summary>
+    public static IReadOnlyList<AttackConfig> EpsilonCurve(int[]? epsIn255 = null)
+    {
+        epsIn255 ??= [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+        return epsIn255.Select(e => new AttackConfig($"PGD-10-eps{e}", AttackKind.Pgd, e / 255f,
+            Steps: 10, StepSize: e / 255f / 4f, RandomStart: true)).ToArray();
+    }
+
+    /// <summary>Black-box transfer at eps 8/255: PGD-10 crafted on the checkpoint named <paramref name="sourceCheckpoint"/>.</summary>
+    public static AttackConfig TransferPgd10(string sourceCheckpoint) =>
+        Pgd10 with { Name = "Transfer-PGD-10", Kind = AttackKind.Transfer, InnerKind = AttackKind.Pgd, SourceCheckpoint = sourceCheckpoint };
+
+    private static AttackConfig Pgd(string name, int steps, float stepIn255) =>
+        new(name, AttackKind.Pgd, Eps8, Steps: steps, StepSize: stepIn255 / 255f, RandomStart: true);
+}

@@ -1,0 +1,24 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Attacks;
+
+/// <summary>Options of <see cref="RobustnessEvaluator.Run"/>.</summary>
+/// <param name="SanityCheck">Also run <see cref="SanityAttack"/> and record it as a sanity entry.</param>
+/// <param name="SourceModels">Loads transfer-attack source models by checkpoint name (on the images' device).</param>
+/// <param name="Thresholds">Tolerances of the masking checks.</param>
+public sealed record EvaluatorOptions(
+    bool SanityCheck = true,
+    Func<string, nn.Module<Tensor, Tensor>>? SourceModels = null,
+    MaskingThresholds? Thresholds = null)
+{
+    public static EvaluatorOptions Default { get; } = new();
+
+    /// <summary>
+    /// PGD over the whole pixel range (eps 1, 20 steps of 1/8). It starts from the clean image on
+    /// purpose: a random start that large scrambles the image by itself and would reach chance even
+    /// with zero gradients, hiding exactly the masking this check looks for.
+    /// </summary>
+    public static AttackConfig SanityAttack { get; } =
+        new("sanity-pgd-eps1", AttackKind.Pgd, 1f, Steps: 20, StepSize: 0.125f, RandomStart: false);
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using StableSnn.Trainer.Attacks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Tests.Attacks;
+
+[Collection(AttackCollection.Name)]
+public sealed class SuiteAndEvaluatorTests(AttackFixture f)
+{
+    /// <summary>Records every report synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class ListProgress : IProgress<AttackProgress>
+    {
+        public List<AttackProgress> Reports { get; } = [];
+        public void Report(AttackProgress value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public void SuiteRoundTripsThroughJson()
+    {
+        List<AttackConfig> suite = [.. AttackSuites.Standard, .. AttackSuites.EpsilonCurve(), AttackSuites.TransferPgd10("ckpt/other.bin")];
+        var json = JsonSerializer.Serialize(suite, AttackJson.Options);
+        var back = JsonSerializer.Deserialize<List<AttackConfig>>(json, AttackJson.Options);
+        Assert.Equal(suite, back);
+        Assert.Contains("\"kind\": \"Apgd\"", json);
+        Assert.Contains("\"loss\": \"DLR\"", json);
+        Assert.Contains("\"sourceCheckpoint\": \"ckpt/other.bin\"", json);
+    }
+
+    [Fact]
+    public void MinimalJsonUsesDefaults()
+    {
+        var c = JsonSerializer.Deserialize<AttackConfig>("""{"name":"f","kind":"Fgsm","epsilon":0.5}""", AttackJson.Options)!;
+        Assert.Equal(new AttackConfig("f", AttackKind.Fgsm, 0.5f), c);
+    }
+
+    [Fact]
+    public void SuitesHaveTheDocumentedShape()
+    {
+        Assert.Equal(["FGSM-8", "PGD-7", "PGD-20", "APGD-CE", "APGD-DLR"], AttackSuites.Quick.Select(c => c.Name));
+        Assert.Equal(9, AttackSuites.Standard.Count);
+        var curve = AttackSuites.EpsilonCurve();
+        Assert.Equal(10, curve.Count);
+        Assert.Equal(100f / 255f, curve[^1].Epsilon);
+        Assert.All(curve, c => Assert.Equal(c.Epsilon / 4f, c.StepSize));
+        Assert.All(curve, c => Assert.True(c.RandomStart && c.Steps == 10 && c.Kind == AttackKind.Pgd));
+    }
+
+    [Fact]
+    public void FactoryBuildsEveryStandardAttack()
+    {
+        foreach (var c in AttackSuites.Standard)
+        {
+            var attack = AttackFactory.Create(c);
+            Assert.Equal(c.Name, attack.Name);
+            Assert.Equal(c.Kind == AttackKind.Gaussian ? c.Sigma : c.Epsilon, attack.Epsilon);
+        }
+        var apgd = Assert.IsType<Apgd>(AttackFactory.Create(AttackSuites.ApgdDlr));
+        Assert.Equal((10, AttackLoss.DLR, 0.75f, 1), (apgd.Steps, apgd.Loss, apgd.Rho, apgd.Restarts));
+    }
+
+    [Fact]
+    public void TransferWithoutSourceLoaderThrowsClearly()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => AttackFactory.Create(AttackSuites.TransferPgd10("other")));
+        Assert.Contains("source", ex.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Throws<ArgumentException>(() => AttackFactory.Create(AttackSuites.Pgd10 with { Kind = AttackKind.Transfer }, _ => f.Source));
+        var t = Assert.IsType<Transfer>(AttackFactory.Create(AttackSuites.TransferPgd10("other"), _ => f.Source));
+        Assert.IsType<Pgd>(t.Inner);
+    }
+
+    [Fact]
+    public void EvaluatorReportsOneEntryPerAttackWithCountsAndProgress()
+    {
+        List<AttackConfig> suite = [AttackSuites.Fgsm8, AttackSuites.Pgd7, AttackSuites.Gaussian8, AttackSuites.TransferPgd10("other")];
+        var progress = new ListProgress();
+        var options = new EvaluatorOptions(SourceModels: name => name == "other" ? f.Source : throw new KeyNotFoundException(name));
+        var r = RobustnessEvaluator.Run(f.Model, suite, f.Images, f.Labels, batchSize: 50, seed: 1, progress, options);
+
+        Assert.Equal(128, r.Examples);
+        Assert.Equal(AttackFixture.Classes, r.Classes);
+        Assert.Equal([.. suite.Select(c => c.Name), "sanity-pgd-eps1"], r.Attacks.Select(a => a.Attack.Name));
+        Assert.All(r.Attacks, a => Assert.Equal(128, a.Examples));
+        Assert.All(r.Attacks, a => Assert.Equal((double)a.Correct / 128, a.Accuracy));
+        Assert.All(r.Attacks, a => Assert.True(a.Seconds >= 0));
+        Assert.Equal(AttackFixture.Accuracy(f.Model, f.Images, f.Labels), r.CleanAccuracy, 9);
+        Assert.True(r.Attacks[^1].Sanity);
+        Assert.DoesNotContain(r.Attacks.Take(suite.Count), a => a.Sanity);
+
+        // 128 examples in batches of 50: 3 batches, for the clean pass and the 5 attacks.
+        Assert.Equal(6 * 3, progress.Reports.Count);
+        Assert.Equal(new AttackProgress("clean", 1, 3, 0, 5), progress.Reports[0]);
+        Assert.Equal(new AttackProgress("sanity-pgd-eps1", 3, 3, 5, 5), progress.Reports[^1]);
+    }
+
+    [Fact]
+    public void EvaluatorIsDeterministicAndResultRoundTrips()
+    {
+        List<AttackConfig> suite = [AttackSuites.Pgd7, AttackSuites.RFgsm8];
+        var options = new EvaluatorOptions(SanityCheck: false);
+        var a = RobustnessEvaluator.Run(f.Model, suite, f.Images, f.Labels, 64, seed: 3, options: options);
+        var b = RobustnessEvaluator.Run(f.Model, suite, f.Images, f.Labels, 64, seed: 3, options: options);
+        Assert.Equal(a.Attacks.Select(x => x.Correct), b.Attacks.Select(x => x.Correct));
+        Assert.Equal(2, a.Attacks.Count);
+
+        var json = JsonSerializer.Serialize(a, AttackJson.Options);
+        var back = JsonSerializer.Deserialize<SuiteResult>(json, AttackJson.Options)!;
+        Assert.Equal(a.Examples, back.Examples);
+        Assert.Equal(a.CleanAccuracy, back.CleanAccuracy);
+        Assert.Equal(a.Attacks, back.Attacks);
+        Assert.Equal(a.Flags, back.Flags);
+        Assert.Contains("\"suspect\": false", json);
+    }
+
+    [Fact]
+    public void MismatchedLabelsAreRejected()
+    {
+        using var scope = NewDisposeScope();
+        Assert.Throws<ArgumentException>(() =>
+            RobustnessEvaluator.Run(f.Model, AttackSuites.Quick, f.Images, f.Labels.narrow(0, 0, 10), 32, 0));
+    }
+}
