@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using StableSnn.Trainer.Data;
+using StableSnn.Trainer.Attacks;
 using StableSnn.Trainer.Experiment;
 using StableSnn.Trainer.Native;
 using StableSnn.Trainer.Training;
@@ -22,7 +23,19 @@ train.SetAction((parse, cancel) => Task.FromResult(TrainerCommands.Train(
     parse.GetValue(specOption)!.FullName, parse.GetValue(outOption)!.FullName,
     parse.GetValue(threadsOption), parse.GetValue(deviceOption)!, cancel)));
 
-var root = new RootCommand("StableSnn trainer: robust stable spiking neural networks on TorchSharp.") { train };
+var checkpointOption = new Option<FileInfo>("--checkpoint") { Description = "Model weights to attack (e.g. OUT/best/model.bin).", Required = true };
+var suiteOption = new Option<string?>("--suite") { Description = $"Attack suite: {string.Join(", ", AttackPhase.SuiteNames)}, or a JSON file of attack configs (default: the spec's)." };
+var subsetOption = new Option<int?>("--subset") { Description = "Size of the seeded test subset (default: the spec's attackSubset)." };
+var resultOption = new Option<FileInfo>("--result") { Description = "Where to write the suite result JSON.", Required = true };
+var attack = new Command("attack", "Run an attack suite on a checkpoint by itself; the spec says which network and dataset.")
+{
+    specOption, checkpointOption, suiteOption, subsetOption, resultOption, threadsOption, deviceOption,
+};
+attack.SetAction((parse, cancel) => Task.FromResult(TrainerCommands.Attack(
+    parse.GetValue(specOption)!.FullName, parse.GetValue(checkpointOption)!.FullName, parse.GetValue(suiteOption),
+    parse.GetValue(subsetOption), parse.GetValue(resultOption)!.FullName, parse.GetValue(threadsOption), parse.GetValue(deviceOption)!)));
+
+var root = new RootCommand("StableSnn trainer: robust stable spiking neural networks on TorchSharp.") { train, attack };
 return await root.Parse(args).InvokeAsync();
 
 static class TrainerCommands
@@ -32,13 +45,40 @@ static class TrainerCommands
         using var stop = new CancellationTokenSource();
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cancel, stop.Token);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
-        var progress = new JsonLinesProgress(Console.Out);
-        try
+        return Guarded(progress =>
         {
             var spec = ExperimentSpec.Load(specPath);
             TorchRuntime.SetThreads(threads);
-            var runner = new ExperimentRunner(spec, outputDirectory, progress, TorchRuntime.SelectDevice(device));
-            runner.Run(link.Token);
+            new ExperimentRunner(spec, outputDirectory, progress, TorchRuntime.SelectDevice(device)).Run(link.Token);
+        });
+    }
+
+    public static int Attack(string specPath, string checkpoint, string? suite, int? subset, string resultPath, int threads, string device) =>
+        Guarded(progress =>
+        {
+            var spec = ExperimentSpec.Load(specPath);
+            spec = spec with { AttackSuite = suite ?? spec.AttackSuite, AttackSubset = subset ?? spec.AttackSubset };
+            var errors = spec.Validate();
+            if (errors.Count > 0) throw new SpecException(string.Join("; ", errors));
+            TorchRuntime.SetThreads(threads);
+            var dev = TorchRuntime.SelectDevice(device);
+            using var model = AttackPhase.LoadModel(spec, checkpoint, dev);
+            var (train, test) = DatasetCatalog.Load(spec.Dataset, spec.DataRoot);
+            using var _train = train;
+            using var _test = test;
+            var result = AttackPhase.Run(model, spec, test, dev, progress);
+            Directory.CreateDirectory(Path.GetDirectoryName(resultPath)!);
+            File.WriteAllText(resultPath, System.Text.Json.JsonSerializer.Serialize(result, ExperimentSpec.Json));
+            progress.Report(new ProgressEvent { Phase = "done", Accuracy = result.CleanAccuracy, Message = resultPath });
+        });
+
+    /// <summary>Runs a command, mapping each kind of failure to its exit code and a final error event.</summary>
+    static int Guarded(Action<IProgressSink> body)
+    {
+        var progress = new JsonLinesProgress(Console.Out);
+        try
+        {
+            body(progress);
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is SpecException or DatasetException or CheckpointMismatchException or ArgumentException)

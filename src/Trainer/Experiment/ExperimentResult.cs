@@ -1,3 +1,4 @@
+using StableSnn.Trainer.Attacks;
 using StableSnn.Trainer.Training;
 
 namespace StableSnn.Trainer.Experiment;
@@ -23,5 +24,7 @@ public sealed record ExperimentResult
     public required IReadOnlyList<EpochRecord> History { get; init; }
     /// <summary>The weights every number here refers to.</summary>
     public required string Checkpoint { get; init; }
+    /// <summary>Attack suite results with their masking flags; null when the spec's suite is "none".</summary>
+    public SuiteResult? Attacks { get; init; }
     public required Timings Timings { get; init; }
 }

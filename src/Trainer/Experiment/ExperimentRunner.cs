@@ -84,6 +84,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         evaluateClock.Stop();
         progress.Report(new ProgressEvent { Phase = "evaluate", Accuracy = testAccuracy, Checkpoint = store.BestModelPath });
 
+        var attackClock = Stopwatch.StartNew();
+        var attacks = spec.AttackSuite == "none" ? null : AttackPhase.Run(model, spec, testAll, device, progress);
+        attackClock.Stop();
+
         var result = new ExperimentResult
         {
             Spec = spec, SpecHash = hash, Device = device.type.ToString(), Threads = get_num_threads(),
@@ -91,8 +95,9 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
             Selection = validation.Count > 0 ? "validation" : "test",
             BestEpoch = state.BestEpoch, BestSelectionAccuracy = state.BestSelectionAccuracy,
             ResumedFromEpoch = resumedFrom, History = state.History, Checkpoint = store.BestModelPath,
-            Timings = new Timings(loadSeconds, trainClock.Elapsed.TotalSeconds, evaluateClock.Elapsed.TotalSeconds, 0,
-                total.Elapsed.TotalSeconds),
+            Attacks = attacks,
+            Timings = new Timings(loadSeconds, trainClock.Elapsed.TotalSeconds, evaluateClock.Elapsed.TotalSeconds,
+                attackClock.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds),
         };
         WriteResult(result);
         progress.Report(new ProgressEvent { Phase = "done", Accuracy = testAccuracy, Message = ResultPath });

@@ -46,7 +46,8 @@ public sealed record ExperimentSpec
     public static readonly string[] Neurons = ["lif", "dlif"];
     public static readonly string[] Modes = ["raw", "gaussian", "at", "at-reg"];
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>The trainer's JSON settings (specs, results): the attack suite's, camelCase with enums as strings.</summary>
+    public static JsonSerializerOptions Json => Attacks.AttackJson.Options;
 
     public NeuronKind NeuronKind => Neuron == "dlif" ? NeuronKind.Dlif : NeuronKind.Lif;
 
@@ -86,6 +87,8 @@ public sealed record ExperimentSpec
         Require(Tau is > 0 and <= 1, $"tau: {Tau} must be in (0, 1]");
         Require(Threshold > 0, $"threshold: {Threshold} must be > 0");
         Require(SurrogateWidth > 0, $"surrogateWidth: {SurrogateWidth} must be > 0");
+        Require(AttackPhase.SuiteNames.Contains(AttackSuite) || File.Exists(AttackSuite),
+            $"attackSuite: '{AttackSuite}' is neither a suite ({string.Join(", ", AttackPhase.SuiteNames)}) nor an existing JSON file");
         Require(AttackSubset >= 1, $"attackSubset: {AttackSubset} must be at least 1");
         return errors;
     }

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using StableSnn.Trainer.Attacks;
+using StableSnn.Trainer.Data;
+using StableSnn.Trainer.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Experiment;
+
+/// <summary>
+/// The last phase of an experiment, also runnable alone on any checkpoint: the attack suite on a fixed, seeded
+/// test subset, with the masking checks. Transfer attacks name their source as an experiment output directory
+/// (its result.json says which spec and weights to load).
+/// </summary>
+public static class AttackPhase
+{
+    public static readonly string[] SuiteNames = ["standard", "quick", "epsilon-curve", "standard+curve", "none"];
+
+    /// <summary>A named suite, or a JSON file holding a list of attack configurations.</summary>
+    public static IReadOnlyList<AttackConfig> ResolveSuite(string nameOrFile) => nameOrFile switch
+    {
+        "standard" => AttackSuites.Standard,
+        "quick" => AttackSuites.Quick,
+        "epsilon-curve" => AttackSuites.EpsilonCurve(),
+        "standard+curve" => [.. AttackSuites.Standard, .. AttackSuites.EpsilonCurve()],
+        "none" => [],
+        _ when File.Exists(nameOrFile) => JsonSerializer.Deserialize<AttackConfig[]>(File.ReadAllText(nameOrFile), AttackJson.Options)
+            ?? throw new SpecException($"attackSuite: '{nameOrFile}' holds no attack list"),
+        _ => throw new SpecException($"attackSuite: '{nameOrFile}' is neither a suite ({string.Join(", ", SuiteNames)}) nor an existing JSON file"),
+    };
+
+    /// <summary>The fixed evaluation subset of a run: the same images for every attack, chosen by the seed.</summary>
+    public static ImageDataset EvaluationSubset(ImageDataset test, ExperimentSpec spec) =>
+        DataSplit.Subset(test, spec.AttackSubset, spec.Seed + 2);
+
+    public static SuiteResult Run(SpikingNetwork model, ExperimentSpec spec, ImageDataset test, Device device, IProgressSink progress)
+    {
+        var suite = ResolveSuite(spec.AttackSuite);
+        using var subset = EvaluationSubset(test, spec);
+        using var scope = NewDisposeScope();
+        var images = subset.Images.to(device).to_type(ScalarType.Float32).div_(255);
+        var labels = subset.Labels.to(device);
+        var reporter = new Progress(progress);
+        return RobustnessEvaluator.Run(model, suite, images, labels, spec.BatchSize, spec.Seed, reporter,
+            new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device)));
+    }
+
+    /// <summary>Builds the network an experiment output directory describes and loads its selected weights.</summary>
+    public static SpikingNetwork LoadExperimentModel(string experimentDirectory, Device device)
+    {
+        var resultPath = Path.Combine(experimentDirectory, "result.json");
+        if (!File.Exists(resultPath))
+            throw new SpecException($"transfer source '{experimentDirectory}' has no result.json; train that experiment first");
+        var result = JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(resultPath), ExperimentSpec.Json)!;
+        return LoadModel(result.Spec, result.Checkpoint, device);
+    }
+
+    public static SpikingNetwork LoadModel(ExperimentSpec spec, string checkpoint, Device device)
+    {
+        if (!File.Exists(checkpoint)) throw new SpecException($"checkpoint '{checkpoint}' does not exist");
+        var info = DatasetCatalog.Describe(spec.Dataset);
+        var model = Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
+            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
+        model.load(checkpoint);
+        model.to(device);
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Relays attack progress as trainer progress events, at most one per batch.</summary>
+    sealed class Progress(IProgressSink sink) : IProgress<AttackProgress>
+    {
+        public void Report(AttackProgress p) => sink.Report(new ProgressEvent
+        {
+            Phase = "attack", Attack = p.Attack, Batch = p.Batch, Batches = p.Batches,
+            Message = $"attack {p.AttackIndex}/{p.Attacks}",
+        });
+    }
+}

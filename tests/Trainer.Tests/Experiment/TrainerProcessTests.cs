@@ -1,0 +1,85 @@
+using System.Text.Json;
+using StableSnn.Trainer.Experiment;
+using StableSnn.Trainer.Tests.Data;
+
+namespace StableSnn.Trainer.Tests.Experiment;
+
+public class TrainerProcessTests
+{
+    [Fact]
+    public void KilledRunResumesFromItsCheckpointAndEndsWhereAnUninterruptedRunEnds()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        var spec = toy.Spec("gaussian", epochs: 3);
+        var specPath = TrainerProcess.WriteSpec(work.Path, spec);
+
+        var straight = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("straight"));
+        Assert.Equal(ExitCodes.Success, straight.ExitCode);
+
+        // Kill the second run as soon as its first checkpoint is on disk.
+        using (var doomed = TrainerProcess.Start("train", "--spec", specPath, "--out", work.File("killed")))
+        {
+            var first = TrainerProcess.ReadEvents(doomed.StandardOutput).First(e => e.Phase == "epoch");
+            doomed.Kill(entireProcessTree: true);
+            doomed.WaitForExit();
+            Assert.Equal(1, first.Epoch);
+        }
+        var resumed = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("killed"));
+        Assert.Equal(ExitCodes.Success, resumed.ExitCode);
+        Assert.Contains(resumed.Events, e => e.Phase == "resume");
+        Assert.DoesNotContain(resumed.Events, e => e.Phase == "epoch" && e.Epoch == 1);
+
+        var a = Read(work.File("straight"));
+        var b = Read(work.File("killed"));
+        Assert.True(b.ResumedFromEpoch >= 1);
+        Assert.Equal([1, 2, 3], b.History.Select(h => h.Epoch));
+        Assert.Equal(a.History.Select(h => h.TrainLoss), b.History.Select(h => h.TrainLoss));
+        Assert.Equal(a.CleanTestAccuracy, b.CleanTestAccuracy);
+    }
+
+    [Fact]
+    public void InvalidSpecExitsWithBadInputNamingTheField()
+    {
+        using var work = new TempDirectory();
+        var specPath = TrainerProcess.WriteSpec(work.Path, new ExperimentSpec { Alpha = -1, Architecture = "resnet9000" });
+        var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"));
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("alpha: -1 must be", run.Stderr);
+        Assert.Contains("architecture: 'resnet9000' is unknown", run.Stderr);
+        Assert.Equal("error", run.Events.Last().Phase);
+        Assert.False(Directory.Exists(work.File("out")), "nothing should be written for a rejected spec");
+    }
+
+    [Fact]
+    public void MissingDatasetExitsWithBadInputAndSaysWhereToGetIt()
+    {
+        using var work = new TempDirectory();
+        var specPath = TrainerProcess.WriteSpec(work.Path, new ExperimentSpec { Dataset = "cifar10", DataRoot = work.File("nowhere") });
+        var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"));
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("CIFAR-10", run.Stderr);
+    }
+
+    [Fact]
+    public void AttackCommandRunsASuiteOnACheckpointByItself()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec(epochs: 1) with { AttackSubset = 64 });
+        Assert.Equal(ExitCodes.Success, TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out")).ExitCode);
+
+        var run = TrainerProcess.Run("attack", "--spec", specPath, "--checkpoint", work.File("out/best/model.bin"),
+            "--suite", "quick", "--result", work.File("attacks.json"));
+
+        Assert.Equal(ExitCodes.Success, run.ExitCode);
+        var suite = JsonDocument.Parse(File.ReadAllText(work.File("attacks.json"))).RootElement;
+        Assert.Equal(64, suite.GetProperty("examples").GetInt32());
+        var names = suite.GetProperty("attacks").EnumerateArray().Select(a => a.GetProperty("attack").GetProperty("name").GetString());
+        Assert.Equal(["FGSM-8", "PGD-7", "PGD-20", "APGD-CE", "APGD-DLR", "sanity-pgd-eps1"], names);
+        Assert.Contains(run.Events, e => e.Phase == "attack" && e.Attack == "PGD-20");
+    }
+
+    static ExperimentResult Read(string dir) =>
+        JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(Path.Combine(dir, "result.json")), ExperimentSpec.Json)!;
+}
