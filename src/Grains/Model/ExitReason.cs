@@ -1,0 +1,22 @@
+namespace StableSnn.Grains.Model;
+
+/// <summary>Why an attempt ended. The trainer's exit code gives the first six; the engine adds the rest.</summary>
+[GenerateSerializer, Alias("StableSnn.ExitReason")]
+public enum ExitReason
+{
+    Success,
+    /// <summary>Unexpected trainer failure (exit 1, or killed by a signal): retried.</summary>
+    Crash,
+    /// <summary>Spec, dataset or checkpoint unusable (exit 2): not retried.</summary>
+    BadInput,
+    /// <summary>NaN/infinite loss (exit 3): not retried.</summary>
+    Diverged,
+    /// <summary>The node lacks something (exit 4): retried, preferably elsewhere.</summary>
+    Environment,
+    /// <summary>Stopped by SIGTERM, e.g. a draining node (exit 130): retried, resumes from its checkpoint.</summary>
+    Interrupted,
+    /// <summary>No heartbeat within the lease: the node or process is gone or hung. Retried.</summary>
+    LeaseExpired,
+    /// <summary>Stopped because the experiment or its sweep was cancelled.</summary>
+    Cancelled,
+}
