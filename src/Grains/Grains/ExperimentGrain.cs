@@ -1,0 +1,180 @@
+using Microsoft.Extensions.Options;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+using StableSnn.Grains.Policy;
+using StableSnn.Grains.State;
+
+namespace StableSnn.Grains.Grains;
+
+public sealed class ExperimentGrain(
+    [PersistentState("experiment", GrainStorage.Name)] IPersistentState<ExperimentState> state,
+    IOptions<EngineOptions> options) : Grain, IExperimentGrain
+{
+    readonly EngineOptions _options = options.Value;
+    ExperimentState S => state.State;
+    string Key => this.GetPrimaryKeyString();
+    string SweepName => Key[..Key.IndexOf('/')];
+    ISweepGrain Sweep => GrainFactory.GetGrain<ISweepGrain>(SweepName);
+
+    public async Task<AttemptTicket?> BeginAttempt(LeaseRef lease, string node)
+    {
+        if (IsTerminal(S.Phase)) return null;
+        var now = DateTimeOffset.UtcNow;
+        if (S.CurrentAttempt is { } current && current != lease.AttemptId)
+        {
+            var live = S.Attempts.Last();
+            if (!new LeasePolicy(_options.LeaseDuration).IsExpired(live.LastHeartbeat, now))
+                return null; // already running elsewhere: a grid point never runs twice
+            EndAttempt(current, ExitReason.LeaseExpired, "superseded: no heartbeat within the lease");
+        }
+        if (S.CurrentAttempt == lease.AttemptId) return Ticket(await Sweep.Admit(lease.Index)); // node retried the call
+
+        var admission = await Sweep.Admit(lease.Index);
+        S.Sweep = SweepName;
+        S.Index = lease.Index;
+        if (admission.Status == SweepStatus.Cancelled || admission.Phase == ExperimentPhase.Cancelled)
+        {
+            await Transition(ExperimentPhase.Cancelled, "the sweep was cancelled");
+            return null;
+        }
+        if (admission.Status == SweepStatus.Paused)
+        {
+            S.Why = "the sweep is paused";
+            await Notify(ExperimentPhase.Queued); // back to the sweep's queue until resumed
+            return null;
+        }
+
+        S.Attempts.Add(new AttemptRecord
+        {
+            Id = lease.AttemptId, Number = S.Attempts.Count + 1, Slot = lease.SlotId, Node = node,
+            StartedAt = now, LastHeartbeat = now,
+        });
+        S.CurrentAttempt = lease.AttemptId;
+        S.NotBefore = null;
+        await Transition(ExperimentPhase.Training, $"attempt {S.Attempts.Count} on {lease.SlotId}");
+        return Ticket(admission);
+    }
+
+    public async Task<bool> ReportProgress(Guid attemptId, ProgressUpdate update)
+    {
+        if (S.CurrentAttempt != attemptId || IsTerminal(S.Phase)) return false; // stale or cancelled: stop it
+        int i = S.Attempts.Count - 1;
+        S.Attempts[i] = S.Attempts[i] with
+        {
+            LastHeartbeat = DateTimeOffset.UtcNow,
+            Epoch = update.Epoch ?? S.Attempts[i].Epoch,
+            ImagesPerSecond = update.ImagesPerSecond ?? S.Attempts[i].ImagesPerSecond,
+            LastCheckpoint = update.Checkpoint ?? S.Attempts[i].LastCheckpoint,
+        };
+        if (update.Phase == "attack" && S.Phase == ExperimentPhase.Training)
+            await Transition(ExperimentPhase.Attacking, "attacking");
+        else if (update.Checkpoint is not null)
+            await state.WriteStateAsync(); // the last checkpoint is worth keeping across a node loss
+        return true;
+    }
+
+    public async Task FinishAttempt(Guid attemptId, AttemptEnd end)
+    {
+        if (S.CurrentAttempt != attemptId)
+        {
+            // A stale attempt reporting late (its lease already expired, or it was superseded): record, ignore.
+            if (S.Attempts.FindIndex(a => a.Id == attemptId && a.EndedAt is null) is >= 0)
+            {
+                EndAttempt(attemptId, end.Reason, $"late report ignored: {end.Message}");
+                await state.WriteStateAsync();
+            }
+            else if (S.Phase == ExperimentPhase.Completed && S.Attempts.LastOrDefault(a => a.ExitReason == ExitReason.Success)?.Id == attemptId)
+            {
+                await Notify(ExperimentPhase.Completed); // the node retried after a lost answer: confirm again
+            }
+            return;
+        }
+        EndAttempt(attemptId, end.Reason, end.Message);
+        if (end.Reason == ExitReason.Success && end.Outcome is not null)
+        {
+            S.Outcome = end.Outcome;
+            await Transition(ExperimentPhase.Completed, "completed");
+            return;
+        }
+        if (S.Phase == ExperimentPhase.Cancelled) { await state.WriteStateAsync(); return; }
+        await ApplyRetryPolicy(end.Reason == ExitReason.Success ? ExitReason.Crash : end.Reason);
+    }
+
+    public async Task ExpireLease(Guid attemptId)
+    {
+        if (S.CurrentAttempt != attemptId || IsTerminal(S.Phase)) return;
+        EndAttempt(attemptId, ExitReason.LeaseExpired, "no heartbeat within the lease");
+        await ApplyRetryPolicy(ExitReason.LeaseExpired);
+    }
+
+    public async Task CheckLease()
+    {
+        if (S.CurrentAttempt is { } current && S.Attempts.Count > 0 &&
+            new LeasePolicy(_options.LeaseDuration).IsExpired(S.Attempts[^1].LastHeartbeat, DateTimeOffset.UtcNow))
+            await ExpireLease(current);
+    }
+
+    public async Task Cancel()
+    {
+        if (IsTerminal(S.Phase)) return;
+        if (S.CurrentAttempt is { } current) EndAttempt(current, ExitReason.Cancelled, "cancelled");
+        await Transition(ExperimentPhase.Cancelled, "cancelled");
+    }
+
+    public async Task<bool> Requeue()
+    {
+        if (S.Phase != ExperimentPhase.Failed) return false;
+        S.BudgetStart = S.Attempts.Count;
+        S.NotBefore = null;
+        await Transition(ExperimentPhase.Queued, "retry requested");
+        return true;
+    }
+
+    public Task<ExperimentSnapshot> GetSnapshot() => Task.FromResult(new ExperimentSnapshot
+    {
+        Key = Key, Phase = S.Phase, Attempts = [.. S.Attempts], Outcome = S.Outcome, NotBefore = S.NotBefore, Why = S.Why,
+    });
+
+    async Task ApplyRetryPolicy(ExitReason reason)
+    {
+        var spec = (await Sweep.Admit(S.Index)).Spec;
+        var policy = new RetryPolicy(spec.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
+        var decision = policy.Decide(reason, S.Attempts.Count - S.BudgetStart);
+        if (decision.Retry)
+        {
+            S.NotBefore = DateTimeOffset.UtcNow + decision.Delay;
+            await Transition(ExperimentPhase.Queued, decision.Why);
+        }
+        else
+        {
+            await Transition(ExperimentPhase.Failed, decision.Why);
+        }
+    }
+
+    void EndAttempt(Guid attemptId, ExitReason reason, string? message)
+    {
+        int i = S.Attempts.FindIndex(a => a.Id == attemptId);
+        if (i >= 0 && S.Attempts[i].EndedAt is null)
+            S.Attempts[i] = S.Attempts[i] with { EndedAt = DateTimeOffset.UtcNow, ExitReason = reason, Message = message };
+        if (S.CurrentAttempt == attemptId) S.CurrentAttempt = null;
+    }
+
+    /// <summary>Persist first, then tell the sweep: a phase the sweep has seen is always durable here.</summary>
+    async Task Transition(ExperimentPhase phase, string why)
+    {
+        S.Phase = phase;
+        S.Why = why;
+        await state.WriteStateAsync();
+        await Notify(phase);
+    }
+
+    Task Notify(ExperimentPhase phase) =>
+        Sweep.OnExperimentChanged(new ExperimentChange(S.Index, phase, phase == ExperimentPhase.Completed ? S.Outcome : null,
+            S.NotBefore, S.Attempts.Count));
+
+    AttemptTicket Ticket(ExperimentAdmission admission) =>
+        new(TrainerSpec.For(admission.Spec, admission.Point).ToJson(), Key, S.Attempts.Count);
+
+    static bool IsTerminal(ExperimentPhase phase) =>
+        phase is ExperimentPhase.Completed or ExperimentPhase.Failed or ExperimentPhase.Cancelled;
+}

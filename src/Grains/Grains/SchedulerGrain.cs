@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Options;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+using StableSnn.Grains.Policy;
+
+namespace StableSnn.Grains.Grains;
+
+/// <summary>
+/// Soft-state matchmaker. Everything here can be rebuilt: nodes re-report slots and running leases with every call,
+/// sweeps re-offer their queued work when the scheduler activates. Concurrency limits count leases, not start events.
+/// </summary>
+public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISchedulerGrain
+{
+    sealed class SweepEntry
+    {
+        public int Priority, MaxConcurrency, Running;
+        public bool MayHaveWork = true;
+        public readonly LinkedList<QueuedExperiment> Buffer = new();
+    }
+
+    sealed record Lease(LeaseRef Ref, string Node, DateTimeOffset Since)
+    {
+        public DateTimeOffset Expires { get; set; }
+    }
+
+    const int MinPull = 32;
+    const int RevokedMemory = 10_000;
+    readonly EngineOptions _options = options.Value;
+    readonly Dictionary<string, SweepEntry> _sweeps = [];
+    readonly Dictionary<Guid, Lease> _leases = [];
+    readonly Dictionary<string, (SlotInfo Info, string Node, DateTimeOffset LastSeen)> _slots = [];
+    readonly Dictionary<string, Guid> _slotLease = [];
+    readonly Queue<Guid> _revokedOrder = new();
+    readonly HashSet<Guid> _revoked = [];
+    long _granted, _expired;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(ExpireLeases, _options.LeaseCheckInterval, _options.LeaseCheckInterval);
+        ReconcileSweeps().Ignore(); // rebuild the queue from the durable sweeps
+        return Task.CompletedTask;
+    }
+
+    public async Task<WorkGrant> RequestWork(NodeReport report)
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var slot in report.Slots) _slots[slot.Id] = (slot, report.Node, now);
+        foreach (var done in report.Finished) Release(done.AttemptId);
+
+        var stop = new List<LeaseRef>();
+        foreach (var running in report.Running)
+        {
+            if (_leases.TryGetValue(running.AttemptId, out var lease)) lease.Expires = now + _options.LeaseDuration;
+            else if (_revoked.Contains(running.AttemptId)) stop.Add(running); // expired lease: the process is a zombie
+            else Adopt(running, report.Node, now); // known to the node but not to us: we restarted
+        }
+
+        var free = report.FreeSlots.Where(id => !_slotLease.ContainsKey(id) && _slots.ContainsKey(id)).ToList();
+        if (free.Count == 0) return new WorkGrant { Stop = [.. stop] };
+
+        await Refill(free.Count);
+        var candidates = _sweeps.SelectMany(s => s.Value.Buffer.Take(free.Count)).ToList();
+        var loads = _sweeps.Select(s => new SweepLoad(s.Key, s.Value.Running, s.Value.MaxConcurrency)).ToList();
+        var slots = free.Select(id => new FreeSlot(id, _slots[id].Info.Kind)).ToList();
+        var start = new List<LeaseRef>();
+        foreach (var assignment in FairMatcher.Match(candidates, loads, slots))
+        {
+            var queued = candidates.First(c => c.Key == assignment.ExperimentKey);
+            var entry = _sweeps[queued.Sweep];
+            entry.Buffer.Remove(queued);
+            var lease = new LeaseRef(queued.Key, Guid.NewGuid(), assignment.SlotId, (int)queued.Sequence);
+            Adopt(lease, report.Node, now);
+            start.Add(lease);
+            _granted++;
+        }
+        return new WorkGrant { Start = [.. start], Stop = [.. stop] };
+    }
+
+    public Task Notify(string sweep, int priority, int maxConcurrency)
+    {
+        var entry = Entry(sweep);
+        entry.Priority = priority;
+        entry.MaxConcurrency = maxConcurrency;
+        entry.MayHaveWork = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<SchedulerSnapshot> GetSnapshot() => Task.FromResult(new SchedulerSnapshot
+    {
+        Slots = _slots.Values.OrderBy(s => s.Info.Id).Select(s =>
+        {
+            var lease = _slotLease.TryGetValue(s.Info.Id, out var id) ? _leases[id] : null;
+            return new SlotSnapshot(s.Info, s.Node, lease?.Ref.ExperimentKey, lease?.Since, s.LastSeen);
+        }).ToArray(),
+        Leases = _leases.Count, LeasesGranted = _granted, LeasesExpired = _expired,
+        Waiting = _sweeps.Where(s => s.Value.Buffer.Count > 0).ToDictionary(s => s.Key, s => s.Value.Buffer.Count),
+    });
+
+    async Task Refill(int wanted)
+    {
+        foreach (var (name, entry) in _sweeps)
+        {
+            if (!entry.MayHaveWork || entry.Buffer.Count >= wanted) continue;
+            var work = await GrainFactory.GetGrain<ISweepGrain>(name).TakeWork(Math.Max(MinPull, wanted) - entry.Buffer.Count);
+            if (work.Length == 0) entry.MayHaveWork = false;
+            foreach (var item in work) entry.Buffer.AddLast(item);
+        }
+    }
+
+    void Adopt(LeaseRef lease, string node, DateTimeOffset now)
+    {
+        _leases[lease.AttemptId] = new Lease(lease, node, now) { Expires = now + _options.LeaseDuration };
+        _slotLease[lease.SlotId] = lease.AttemptId;
+        Entry(lease.Sweep).Running++;
+    }
+
+    Lease? Release(Guid attemptId)
+    {
+        if (!_leases.Remove(attemptId, out var lease)) return null;
+        if (_slotLease.TryGetValue(lease.Ref.SlotId, out var holder) && holder == attemptId) _slotLease.Remove(lease.Ref.SlotId);
+        Entry(lease.Ref.Sweep).Running--;
+        return lease;
+    }
+
+    async Task ExpireLeases()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var expired = _leases.Values.Where(l => l.Expires < now).ToList();
+        foreach (var lease in expired)
+        {
+            Release(lease.Ref.AttemptId);
+            _expired++;
+            _revoked.Add(lease.Ref.AttemptId);
+            _revokedOrder.Enqueue(lease.Ref.AttemptId);
+            if (_revokedOrder.Count > RevokedMemory) _revoked.Remove(_revokedOrder.Dequeue());
+        }
+        await Task.WhenAll(expired.Select(l =>
+            GrainFactory.GetGrain<IExperimentGrain>(l.Ref.ExperimentKey).ExpireLease(l.Ref.AttemptId)));
+    }
+
+    async Task ReconcileSweeps()
+    {
+        foreach (var sweep in await GrainFactory.GetGrain<ISweepRegistryGrain>("default").List())
+            GrainFactory.GetGrain<ISweepGrain>(sweep).Reconcile().Ignore();
+    }
+
+    SweepEntry Entry(string sweep)
+    {
+        if (!_sweeps.TryGetValue(sweep, out var entry)) _sweeps[sweep] = entry = new SweepEntry();
+        return entry;
+    }
+}

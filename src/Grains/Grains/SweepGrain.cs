@@ -1,0 +1,258 @@
+using Microsoft.Extensions.Options;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+using StableSnn.Grains.Policy;
+using StableSnn.Grains.State;
+
+namespace StableSnn.Grains.Grains;
+
+public sealed class SweepGrain(
+    [PersistentState("sweep", GrainStorage.Name)] IPersistentState<SweepState> state,
+    IOptions<EngineOptions> options) : Grain, ISweepGrain, IRemindable
+{
+    const string ReconcileReminder = "reconcile";
+    readonly EngineOptions _options = options.Value;
+    GridPoint[] _points = [];
+    readonly Queue<int> _runnable = new();
+    readonly HashSet<int> _offered = [];
+    bool _dirty;
+
+    SweepState S => state.State;
+    string Name => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Spec is not null) LoadGrid();
+        this.RegisterGrainTimer(FlushIfDirty, TimeSpan.Zero, _options.SweepFlushInterval);
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty) await state.WriteStateAsync(cancellationToken);
+    }
+
+    public async Task<SweepSnapshot> Submit(SweepSpec spec)
+    {
+        if (spec.Name != Name) throw new ArgumentException($"name: '{spec.Name}' does not match the sweep grain '{Name}'");
+        if (S.Spec is not null)
+        {
+            if (!SameSpec(S.Spec, spec))
+                throw new InvalidOperationException($"sweep '{Name}' already exists with a different spec; choose another name");
+            return Snapshot();
+        }
+        var errors = SweepValidation.Validate(spec, _options.MaxExperimentsPerSweep);
+        if (errors.Count > 0) throw new ArgumentException(string.Join("\n", errors));
+
+        S.Spec = spec;
+        S.Status = SweepStatus.Active;
+        S.SubmittedAt = DateTimeOffset.UtcNow;
+        S.Phases = new byte[GridExpansion.Count(spec)]; // all Pending
+        await state.WriteStateAsync();
+        LoadGrid();
+        await GrainFactory.GetGrain<ISweepRegistryGrain>("default").Add(Name);
+        await this.RegisterOrUpdateReminder(ReconcileReminder, _options.ReconcileInterval, _options.ReconcileInterval);
+        NotifyScheduler();
+        return Snapshot();
+    }
+
+    public Task<SweepSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
+
+    public Task<SweepSpec?> GetSpec() => Task.FromResult(S.Spec);
+
+    public Task<ExperimentResultRow[]> GetResults() => Task.FromResult(
+        S.Outcomes.OrderBy(o => o.Key)
+            .Select(o => new ExperimentResultRow(_points[o.Key].ExperimentKey(Name), _points[o.Key], o.Value))
+            .ToArray());
+
+    public Task<string[]> ListExperiments(ExperimentPhase phase, int max) => Task.FromResult(
+        Enumerable.Range(0, S.Phases.Length).Where(i => S.Phases[i] == (byte)phase).Take(max)
+            .Select(i => _points[i].ExperimentKey(Name)).ToArray());
+
+    public async Task Cancel()
+    {
+        if (S.Spec is null || S.Status is SweepStatus.Cancelled or SweepStatus.Completed) return;
+        S.Status = SweepStatus.Cancelled;
+        var running = new List<int>();
+        for (int i = 0; i < S.Phases.Length; i++)
+        {
+            var phase = (ExperimentPhase)S.Phases[i];
+            if (phase is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
+            else if (!IsTerminal(phase)) S.Phases[i] = (byte)ExperimentPhase.Cancelled;
+        }
+        _runnable.Clear();
+        _offered.Clear();
+        S.NotBefore.Clear();
+        await state.WriteStateAsync();
+        _dirty = false;
+        // Running experiments stop through their own grain: the node learns it at the next progress report.
+        await Task.WhenAll(running.Select(i => Experiment(i).Cancel()));
+    }
+
+    public async Task Pause()
+    {
+        if (S.Status != SweepStatus.Active) return;
+        S.Status = SweepStatus.Paused;
+        await state.WriteStateAsync();
+    }
+
+    public async Task Resume()
+    {
+        if (S.Status != SweepStatus.Paused) return;
+        S.Status = SweepStatus.Active;
+        await state.WriteStateAsync();
+        NotifyScheduler();
+    }
+
+    public async Task<int> RetryFailed()
+    {
+        if (S.Spec is null) return 0;
+        var failed = Enumerable.Range(0, S.Phases.Length).Where(i => S.Phases[i] == (byte)ExperimentPhase.Failed).ToList();
+        var requeued = await Task.WhenAll(failed.Select(i => Experiment(i).Requeue()));
+        if (S.Status == SweepStatus.Completed && requeued.Any(r => r))
+        {
+            S.Status = SweepStatus.Active;
+            S.FinishedAt = null;
+            await state.WriteStateAsync();
+        }
+        NotifyScheduler();
+        return requeued.Count(r => r);
+    }
+
+    public Task<QueuedExperiment[]> TakeWork(int max)
+    {
+        if (S.Status != SweepStatus.Active || S.Spec is null) return Task.FromResult(Array.Empty<QueuedExperiment>());
+        ReleaseDueRetries();
+        var work = new List<QueuedExperiment>(Math.Min(max, _runnable.Count));
+        while (work.Count < max && _runnable.TryDequeue(out int i))
+        {
+            if ((ExperimentPhase)S.Phases[i] != ExperimentPhase.Pending || !_offered.Add(i)) continue;
+            S.Phases[i] = (byte)ExperimentPhase.Queued;
+            work.Add(new QueuedExperiment(_points[i].ExperimentKey(Name), Name, S.Spec.Priority,
+                S.Spec.Resources.SlotKind, i));
+        }
+        if (work.Count > 0) _dirty = true;
+        return Task.FromResult(work.ToArray());
+    }
+
+    public Task<ExperimentAdmission> Admit(int index)
+    {
+        if (S.Spec is null || index < 0 || index >= _points.Length)
+            throw new ArgumentOutOfRangeException(nameof(index), $"sweep '{Name}' has no grid index {index}");
+        return Task.FromResult(new ExperimentAdmission(S.Spec, _points[index], S.Status, (ExperimentPhase)S.Phases[index]));
+    }
+
+    public async Task OnExperimentChanged(ExperimentChange change)
+    {
+        if (S.Spec is null || change.Index < 0 || change.Index >= S.Phases.Length) return;
+        var phase = change.Phase;
+        _offered.Remove(change.Index);
+        if (phase == ExperimentPhase.Queued)
+        {
+            // Back to the sweep's own queue: after the back-off if one was given.
+            phase = ExperimentPhase.Pending;
+            if (change.NotBefore is { } at && at > DateTimeOffset.UtcNow) S.NotBefore[change.Index] = at;
+            else _runnable.Enqueue(change.Index);
+            NotifyScheduler();
+        }
+        S.Phases[change.Index] = (byte)phase;
+        if (phase == ExperimentPhase.Completed && change.Outcome is not null)
+            S.Outcomes[change.Index] = change.Outcome; // keyed by grid index: recorded once however often reported
+        _dirty = true;
+        if (IsTerminal(phase) && S.Phases.All(p => IsTerminal((ExperimentPhase)p)))
+        {
+            if (S.Status != SweepStatus.Cancelled) S.Status = SweepStatus.Completed;
+            S.FinishedAt ??= DateTimeOffset.UtcNow;
+            await FlushIfDirty();
+        }
+        else if (phase == ExperimentPhase.Completed)
+        {
+            await FlushIfDirty(); // outcomes are the product: never leave one only in memory
+        }
+    }
+
+    public async Task Reconcile()
+    {
+        if (S.Spec is null) return;
+        // Offers the scheduler may have lost are offered again; running experiments check their own leases.
+        foreach (var i in _offered) if (S.Phases[i] == (byte)ExperimentPhase.Queued) S.Phases[i] = (byte)ExperimentPhase.Pending;
+        _offered.Clear();
+        RebuildRunnable();
+        var running = Enumerable.Range(0, S.Phases.Length)
+            .Where(i => (ExperimentPhase)S.Phases[i] is ExperimentPhase.Training or ExperimentPhase.Attacking).ToList();
+        await Task.WhenAll(running.Select(i => Experiment(i).CheckLease()));
+        if (S.Status == SweepStatus.Active) NotifyScheduler();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (S.Status is SweepStatus.Active or SweepStatus.Paused)
+        {
+            await Reconcile();
+        }
+        else if (await this.GetReminder(reminderName) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder); // sweep done: the safety net is no longer needed
+        }
+    }
+
+    void LoadGrid()
+    {
+        _points = GridExpansion.Expand(S.Spec!).ToArray();
+        RebuildRunnable();
+    }
+
+    void RebuildRunnable()
+    {
+        _runnable.Clear();
+        for (int i = 0; i < S.Phases.Length; i++)
+        {
+            // Queued entries whose offer died with a previous activation are runnable again.
+            if (S.Phases[i] == (byte)ExperimentPhase.Queued && !_offered.Contains(i)) S.Phases[i] = (byte)ExperimentPhase.Pending;
+            if (S.Phases[i] == (byte)ExperimentPhase.Pending && !S.NotBefore.ContainsKey(i)) _runnable.Enqueue(i);
+        }
+    }
+
+    void ReleaseDueRetries()
+    {
+        if (S.NotBefore.Count == 0) return;
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (i, at) in S.NotBefore.Where(p => p.Value <= now).ToList())
+        {
+            S.NotBefore.Remove(i);
+            _runnable.Enqueue(i);
+        }
+    }
+
+    void NotifyScheduler()
+    {
+        if (S.Spec is { } spec)
+            GrainFactory.GetGrain<ISchedulerGrain>("default").Notify(Name, spec.Priority, spec.MaxConcurrency).Ignore();
+    }
+
+    async Task FlushIfDirty()
+    {
+        if (!_dirty) return;
+        _dirty = false;
+        await state.WriteStateAsync();
+    }
+
+    IExperimentGrain Experiment(int index) => GrainFactory.GetGrain<IExperimentGrain>(_points[index].ExperimentKey(Name));
+
+    SweepSnapshot Snapshot()
+    {
+        var counts = new int[7];
+        foreach (var p in S.Phases) counts[p]++;
+        return new SweepSnapshot
+        {
+            Name = Name, Status = S.Status, Total = S.Phases.Length, Counts = counts, SubmittedAt = S.SubmittedAt,
+            FinishedAt = S.FinishedAt, Priority = S.Spec?.Priority ?? 0, MaxConcurrency = S.Spec?.MaxConcurrency ?? 0,
+        };
+    }
+
+    static bool IsTerminal(ExperimentPhase phase) =>
+        phase is ExperimentPhase.Completed or ExperimentPhase.Failed or ExperimentPhase.Cancelled;
+
+    static bool SameSpec(SweepSpec a, SweepSpec b) =>
+        System.Text.Json.JsonSerializer.Serialize(a) == System.Text.Json.JsonSerializer.Serialize(b);
+}

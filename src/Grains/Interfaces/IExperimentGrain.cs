@@ -1,0 +1,26 @@
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Grains.Interfaces;
+
+/// <summary>
+/// One grid point's lifecycle (key: its experiment key) and the single authority on it: an attempt only starts,
+/// reports and finishes through here, and a report from any attempt but the current one is ignored.
+/// </summary>
+[Alias("StableSnn.IExperimentGrain")]
+public interface IExperimentGrain : IGrainWithStringKey
+{
+    /// <summary>Node: start the attempt of <paramref name="lease"/>; null when the experiment must not run (done, cancelled, or running elsewhere).</summary>
+    [Alias("BeginAttempt")] Task<AttemptTicket?> BeginAttempt(LeaseRef lease, string node);
+    /// <summary>Node: trainer progress (also a heartbeat). False tells the node to stop the process.</summary>
+    [Alias("ReportProgress")] Task<bool> ReportProgress(Guid attemptId, ProgressUpdate update);
+    /// <summary>Node: the attempt's process exited.</summary>
+    [Alias("FinishAttempt")] Task FinishAttempt(Guid attemptId, AttemptEnd end);
+    /// <summary>Scheduler: the attempt's lease ran out without a heartbeat.</summary>
+    [Alias("ExpireLease")] Task ExpireLease(Guid attemptId);
+    /// <summary>Sweep reconcile: expire the current attempt if its last heartbeat is older than the lease.</summary>
+    [Alias("CheckLease")] Task CheckLease();
+    [Alias("Cancel")] Task Cancel();
+    /// <summary>Failed -> Queued with a fresh retry budget.</summary>
+    [Alias("Requeue")] Task<bool> Requeue();
+    [Alias("GetSnapshot")] Task<ExperimentSnapshot> GetSnapshot();
+}

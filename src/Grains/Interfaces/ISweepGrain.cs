@@ -1,0 +1,33 @@
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Grains.Interfaces;
+
+/// <summary>
+/// Owns one sweep (key: its name): the grid, each grid point's phase, control (cancel / pause / resume /
+/// retry-failed) and the completed outcomes it aggregates. Experiments are created lazily, when first scheduled.
+/// </summary>
+[Alias("StableSnn.ISweepGrain")]
+public interface ISweepGrain : IGrainWithStringKey
+{
+    /// <summary>Validates and accepts the spec; submitting the same spec again is a no-op, a different one an error.</summary>
+    [Alias("Submit")] Task<SweepSnapshot> Submit(SweepSpec spec);
+    [Alias("GetSnapshot")] Task<SweepSnapshot> GetSnapshot();
+    [Alias("GetSpec")] Task<SweepSpec?> GetSpec();
+    [Alias("GetResults")] Task<ExperimentResultRow[]> GetResults();
+    /// <summary>Experiment keys in a phase (for watch and explain), at most <paramref name="max"/>.</summary>
+    [Alias("ListExperiments")] Task<string[]> ListExperiments(ExperimentPhase phase, int max);
+    [Alias("Cancel")] Task Cancel();
+    [Alias("Pause")] Task Pause();
+    [Alias("Resume")] Task Resume();
+    /// <summary>Queues every failed experiment again with a fresh retry budget; returns how many.</summary>
+    [Alias("RetryFailed")] Task<int> RetryFailed();
+
+    /// <summary>Scheduler: up to <paramref name="max"/> runnable experiments, each offered once.</summary>
+    [Alias("TakeWork")] Task<Policy.QueuedExperiment[]> TakeWork(int max);
+    /// <summary>Experiment grain, before each attempt: its spec and grid point, and whether the sweep still wants it run.</summary>
+    [Alias("Admit")] Task<ExperimentAdmission> Admit(int index);
+    /// <summary>Experiment grain: its phase changed. Interleaves, because the sweep itself may be calling the experiment.</summary>
+    [AlwaysInterleave, Alias("OnExperimentChanged")] Task OnExperimentChanged(ExperimentChange change);
+    /// <summary>Re-offers queued work (after a scheduler restart) and has running experiments check their leases.</summary>
+    [Alias("Reconcile")] Task Reconcile();
+}

@@ -1,0 +1,19 @@
+namespace StableSnn.Grains.Model;
+
+/// <summary>One try at running an experiment on a slot: the history operators read to see why something is stuck.</summary>
+[GenerateSerializer, Alias("StableSnn.AttemptRecord")]
+public sealed record AttemptRecord
+{
+    [Id(0)] public Guid Id { get; init; }
+    [Id(1)] public int Number { get; init; }
+    [Id(2)] public string Slot { get; init; } = "";
+    [Id(3)] public string Node { get; init; } = "";
+    [Id(4)] public DateTimeOffset StartedAt { get; init; }
+    [Id(5)] public DateTimeOffset? EndedAt { get; init; }
+    [Id(6)] public ExitReason? ExitReason { get; init; }
+    [Id(7)] public DateTimeOffset LastHeartbeat { get; init; }
+    [Id(8)] public string? LastCheckpoint { get; init; }
+    [Id(9)] public int? Epoch { get; init; }
+    [Id(10)] public double? ImagesPerSecond { get; init; }
+    [Id(11)] public string? Message { get; init; }
+}

@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Options;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Silo.Nodes;
+
+/// <summary>
+/// The node side of the engine, one per silo: reports its slots and running leases to the scheduler (the heartbeat),
+/// starts granted attempts through the launcher, relays their progress to the experiment grains, reports their end,
+/// and frees a slot only once its process has exited. Runs outside grain turns, so training never blocks a grain.
+/// </summary>
+public sealed class NodeAgent(
+    IGrainFactory grains,
+    ITrainerLauncher launcher,
+    IOptions<NodeOptions> options,
+    ILogger<NodeAgent> log) : BackgroundService
+{
+    sealed record Running(LeaseRef Lease, CancellationTokenSource Stop, Task Work);
+
+    readonly NodeOptions _options = options.Value;
+    readonly Lock _gate = new();
+    readonly Dictionary<Guid, Running> _running = [];
+    readonly List<LeaseRef> _finished = [];
+    readonly SemaphoreSlim _wake = new(0);
+    IReadOnlyList<SlotInfo> _slots = [];
+
+    public IReadOnlyList<SlotInfo> Slots => _slots;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _slots = SlotDiscovery.Discover(_options);
+        log.LogInformation("node {Node}: {Count} slots ({Slots})", _options.Name, _slots.Count, string.Join(", ", _slots.Select(s => s.Id)));
+        var scheduler = grains.GetGrain<ISchedulerGrain>("default");
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var grant = await scheduler.RequestWork(Report());
+                foreach (var lease in grant.Start) StartAttempt(lease, stoppingToken);
+                foreach (var lease in grant.Stop) StopAttempt(lease.AttemptId);
+                if (grant.Start.Length > 0) continue; // more may be waiting: ask again at once
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(e, "scheduler call failed; retrying");
+            }
+            try { await _wake.WaitAsync(_options.ReportInterval, stoppingToken); }
+            catch (OperationCanceledException) { break; }
+        }
+        Task[] work;
+        lock (_gate) work = _running.Values.Select(r => { r.Stop.Cancel(); return r.Work; }).ToArray();
+        await Task.WhenAll(work); // draining: every trainer gets SIGTERM and keeps its checkpoint
+    }
+
+    NodeReport Report()
+    {
+        lock (_gate)
+        {
+            var busy = _running.Values.Select(r => r.Lease.SlotId).ToHashSet();
+            var report = new NodeReport
+            {
+                Node = _options.Name, Slots = [.. _slots],
+                FreeSlots = _slots.Where(s => !busy.Contains(s.Id)).Select(s => s.Id).ToArray(),
+                Running = _running.Values.Select(r => r.Lease).ToArray(), Finished = [.. _finished],
+            };
+            _finished.Clear();
+            return report;
+        }
+    }
+
+    void StartAttempt(LeaseRef lease, CancellationToken stopping)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        lock (_gate) _running[lease.AttemptId] = new Running(lease, stop, Task.CompletedTask);
+        var work = Task.Run(() => RunAttempt(lease, stop.Token));
+        lock (_gate) if (_running.ContainsKey(lease.AttemptId)) _running[lease.AttemptId] = new Running(lease, stop, work);
+    }
+
+    void StopAttempt(Guid attemptId)
+    {
+        lock (_gate) if (_running.TryGetValue(attemptId, out var r)) r.Stop.Cancel();
+    }
+
+    async Task RunAttempt(LeaseRef lease, CancellationToken stop)
+    {
+        var experiment = grains.GetGrain<IExperimentGrain>(lease.ExperimentKey);
+        var slot = _slots.First(s => s.Id == lease.SlotId);
+        var slotGrain = grains.GetGrain<IGpuSlotGrain>(lease.SlotId);
+        try
+        {
+            var ticket = await experiment.BeginAttempt(lease, _options.Name);
+            if (ticket is null) return; // done, cancelled or running elsewhere: the slot goes back at once
+            slotGrain.Update(new SlotSnapshot(slot, _options.Name, lease.ExperimentKey, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), "busy").Ignore();
+            var artifacts = Path.Combine(_options.ArtifactRoot, ticket.ArtifactPath);
+            AttemptEnd end;
+            try
+            {
+                end = await launcher.RunAsync(new AttemptContext(lease, ticket, slot, artifacts),
+                    update => experiment.ReportProgress(lease.AttemptId, update), stop);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                end = new AttemptEnd(ExitReason.Crash, null, $"launcher failed: {e.Message}");
+            }
+            await Retry(() => experiment.FinishAttempt(lease.AttemptId, end), stop);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "attempt {Attempt} of {Key} ended without a report; its lease will expire", lease.AttemptId, lease.ExperimentKey);
+        }
+        finally
+        {
+            // The process has exited: only now is the slot free again.
+            slotGrain.Update(new SlotSnapshot(slot, _options.Name, null, null, DateTimeOffset.UtcNow), "idle").Ignore();
+            lock (_gate)
+            {
+                if (_running.Remove(lease.AttemptId, out var r)) r.Stop.Dispose();
+                _finished.Add(lease);
+            }
+            _wake.Release();
+        }
+    }
+
+    static async Task Retry(Func<Task> call, CancellationToken stop)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try { await call(); return; }
+            catch (Exception) when (attempt < 5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), CancellationToken.None);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Silo.Nodes;
+
+/// <summary>
+/// Launches the trainer executable as a child process per attempt: pinned to its device (CUDA_VISIBLE_DEVICES),
+/// under tcmalloc, with the slot's thread count; relays its JSON progress lines; maps its exit code. The attempt's
+/// output directory is the experiment's artifact directory, so a new attempt resumes from the last checkpoint.
+/// </summary>
+public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogger<ProcessTrainerLauncher> log) : ITrainerLauncher
+{
+    const string TcmallocPath = "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4";
+
+    public string TrainerPath => options.Value.TrainerPath ?? Path.Combine(AppContext.BaseDirectory, "StableSnn.Trainer");
+
+    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+    {
+        Directory.CreateDirectory(context.ArtifactDirectory);
+        var specPath = Path.Combine(context.ArtifactDirectory, "spec.json");
+        await File.WriteAllTextAsync(specPath, context.Ticket.TrainerSpecJson, stop);
+
+        var start = new ProcessStartInfo(TrainerPath)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "train", "--spec", specPath, "--out", context.ArtifactDirectory }) start.ArgumentList.Add(a);
+        if (context.Slot.Threads > 0) { start.ArgumentList.Add("--threads"); start.ArgumentList.Add(context.Slot.Threads.ToString()); }
+        if (context.Slot.Kind == "gpu")
+        {
+            start.Environment["CUDA_VISIBLE_DEVICES"] = context.Slot.Device.Split(':')[1];
+            start.ArgumentList.Add("--device"); start.ArgumentList.Add("cuda:0");
+        }
+        else
+        {
+            start.Environment["CUDA_VISIBLE_DEVICES"] = ""; // a CPU slot must not grab a GPU
+        }
+        if (File.Exists(TcmallocPath) && Environment.GetEnvironmentVariable("LD_PRELOAD") is null)
+            start.Environment["LD_PRELOAD"] = TcmallocPath;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {TrainerPath}");
+        var stderrTail = new Queue<string>();
+        var stderr = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+                lock (stderrTail) { stderrTail.Enqueue(line); if (stderrTail.Count > 20) stderrTail.Dequeue(); }
+        });
+
+        bool keepGoing = true;
+        var lastRelay = DateTimeOffset.MinValue;
+        string lastPhase = "";
+        string? lastError = null;
+        using var kill = stop.Register(() => Terminate(process));
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            var update = Parse(line, out var error);
+            lastError = error ?? lastError;
+            if (update is null || !keepGoing) continue;
+            var now = DateTimeOffset.UtcNow;
+            bool phaseChanged = update.Phase != lastPhase && update.Phase is "epoch" or "attack" or "evaluate" or "resume";
+            if (!phaseChanged && now - lastRelay < options.Value.ProgressInterval) continue;
+            lastRelay = now;
+            lastPhase = update.Phase;
+            if (!await progress(update))
+            {
+                keepGoing = false;
+                log.LogInformation("attempt {Attempt} of {Key} is no longer current; stopping its trainer", context.Lease.AttemptId, context.Lease.ExperimentKey);
+                Terminate(process);
+            }
+        }
+        await process.WaitForExitAsync(CancellationToken.None);
+        await stderr;
+
+        if (!keepGoing) return new AttemptEnd(ExitReason.Cancelled, null, "stopped: cancelled or superseded");
+        var reason = TrainerExitCodes.ToReason(process.ExitCode);
+        if (reason == ExitReason.Success)
+            return new AttemptEnd(reason, ResultFile.Read(Path.Combine(context.ArtifactDirectory, "result.json")), null);
+        string tail;
+        lock (stderrTail) tail = string.Join("\n", stderrTail);
+        return new AttemptEnd(reason, null, $"exit code {process.ExitCode}: {lastError ?? tail}");
+    }
+
+    static ProgressUpdate? Parse(string line, out string? error)
+    {
+        error = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(line);
+            var e = doc.RootElement;
+            string phase = e.GetProperty("phase").GetString() ?? "";
+            if (phase == "error") error = e.TryGetProperty("message", out var m) ? m.GetString() : null;
+            return new ProgressUpdate
+            {
+                Phase = phase,
+                Epoch = e.TryGetProperty("epoch", out var ep) ? ep.GetInt32() : null,
+                Epochs = e.TryGetProperty("epochs", out var eps) ? eps.GetInt32() : null,
+                ImagesPerSecond = e.TryGetProperty("imagesPerSecond", out var ips) ? ips.GetDouble() : null,
+                Loss = e.TryGetProperty("loss", out var l) ? l.GetDouble() : null,
+                Accuracy = e.TryGetProperty("accuracy", out var acc) ? acc.GetDouble() : null,
+                Checkpoint = e.TryGetProperty("checkpoint", out var c) ? c.GetString() : null,
+                Attack = e.TryGetProperty("attack", out var a) ? a.GetString() : null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null; // not a progress line
+        }
+    }
+
+    /// <summary>SIGTERM first (the trainer keeps its last checkpoint and exits 130), then SIGKILL after a grace period.</summary>
+    static void Terminate(Process process)
+    {
+        try
+        {
+            if (process.HasExited) return;
+            Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit(2000);
+            if (!process.WaitForExit(10_000)) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException) { } // already gone
+    }
+}

@@ -1,0 +1,70 @@
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+using StableSnn.Silo.Nodes;
+
+namespace StableSnn.Grains.Tests.Engine;
+
+/// <summary>The experiment grain's guarantees, driven directly (no node takes work: the sweep has no slots).</summary>
+public class ExperimentGrainTests
+{
+    static async Task<(EngineCluster Engine, IExperimentGrain Experiment, string Key)> OneExperiment(string sweep)
+    {
+        var engine = await EngineCluster.Start(new CountingTrainer(), slotsPerSilo: 0);
+        var spec = EngineCluster.Grid(sweep, alphas: 1);
+        await engine.Grains.GetGrain<ISweepGrain>(sweep).Submit(spec);
+        var key = Policy.GridExpansion.Expand(spec).First().ExperimentKey(sweep);
+        return (engine, engine.Grains.GetGrain<IExperimentGrain>(key), key);
+    }
+
+    static AttemptEnd Success(double clean) =>
+        new(ExitReason.Success, new ExperimentOutcome { CleanAccuracy = clean }, null);
+
+    [Fact]
+    public async Task StaleLateReportIsIgnoredAndTheResultIsRecordedOnce()
+    {
+        var (engine, experiment, key) = await OneExperiment("stale");
+        await using var _ = engine;
+        var first = new LeaseRef(key, Guid.NewGuid(), "n/cpu0", 0);
+        Assert.NotNull(await experiment.BeginAttempt(first, "n"));
+        await experiment.ExpireLease(first.AttemptId); // node presumed lost
+
+        var second = new LeaseRef(key, Guid.NewGuid(), "m/cpu0", 0);
+        Assert.NotNull(await experiment.BeginAttempt(second, "m"));
+        await experiment.FinishAttempt(first.AttemptId, Success(0.11)); // the lost node comes back late
+        Assert.False(await experiment.ReportProgress(first.AttemptId, new ProgressUpdate { Phase = "train" }));
+        Assert.Equal(ExperimentPhase.Training, (await experiment.GetSnapshot()).Phase);
+
+        await experiment.FinishAttempt(second.AttemptId, Success(0.77));
+        await experiment.FinishAttempt(second.AttemptId, Success(0.77)); // a retried report
+
+        var snapshot = await experiment.GetSnapshot();
+        Assert.Equal(ExperimentPhase.Completed, snapshot.Phase);
+        Assert.Equal(0.77, snapshot.Outcome!.CleanAccuracy);
+        Assert.Equal([ExitReason.LeaseExpired, ExitReason.Success], snapshot.Attempts.Select(a => a.ExitReason!.Value));
+        var results = await engine.Grains.GetGrain<ISweepGrain>("stale").GetResults();
+        Assert.Equal(0.77, Assert.Single(results).Outcome.CleanAccuracy);
+    }
+
+    [Fact]
+    public async Task ASecondAttemptCannotStartWhileTheFirstIsAlive()
+    {
+        var (engine, experiment, key) = await OneExperiment("twice");
+        await using var _ = engine;
+        Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(key, Guid.NewGuid(), "n/cpu0", 0), "n"));
+        Assert.Null(await experiment.BeginAttempt(new LeaseRef(key, Guid.NewGuid(), "m/cpu0", 0), "m"));
+        Assert.Single((await experiment.GetSnapshot()).Attempts);
+    }
+
+    [Fact]
+    public async Task LeaseExpiryWithoutHeartbeatQueuesTheExperimentAgain()
+    {
+        var (engine, experiment, key) = await OneExperiment("expiry");
+        await using var _ = engine;
+        Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(key, Guid.NewGuid(), "n/cpu0", 0), "n"));
+        await Task.Delay(TimeSpan.FromSeconds(3.5)); // lease is 3 s in these tests
+        await experiment.CheckLease();
+        var snapshot = await experiment.GetSnapshot();
+        Assert.Equal(ExperimentPhase.Queued, snapshot.Phase);
+        Assert.Equal(ExitReason.LeaseExpired, snapshot.Attempts.Single().ExitReason);
+    }
+}
