@@ -1,4 +1,8 @@
+using System.Net;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using StableSnn.Silo.Storage;
 
 namespace StableSnn.Silo.Tests;
@@ -71,6 +75,38 @@ public sealed class SqliteStorageTests : IDisposable
         await using var wal = connection.CreateCommand();
         wal.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await wal.ExecuteScalarAsync());
+    }
+
+    // The default SQLite setup uses localhost clustering; this checks the SQLite membership queries anyway, for
+    // several silos sharing one file on one machine.
+    [Fact]
+    public async Task Sqlite_membership_queries_let_a_silo_join_and_leave()
+    {
+        var options = Options;
+        await OrleansSchema.ApplyAsync("sqlite", options.ConnectionString);
+        var host = Host.CreateDefaultBuilder()
+            .UseOrleans(silo => silo
+                .UseAdoNetClustering(o => { o.Invariant = "System.Data.SQLite"; o.ConnectionString = options.ConnectionString; })
+                .Configure<ClusterOptions>(o => { o.ServiceId = options.ServiceId; o.ClusterId = options.ClusterId; })
+                .ConfigureEndpoints(IPAddress.Loopback, TestSilo.FreePort(), TestSilo.FreePort()))
+            .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .Build();
+        await host.StartAsync();
+        Assert.Equal(1L, await CountMembersAsync(options, status: 3));
+        await TestSilo.StopAsync(host);
+        Assert.Equal(0L, await CountMembersAsync(options, status: 3));
+        Assert.Equal(1L, await CountMembersAsync(options, status: 6));
+    }
+
+    private static async Task<long> CountMembersAsync(StorageOptions options, int status)
+    {
+        await using var connection = new SqliteConnection(options.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM OrleansMembershipTable WHERE DeploymentId = $c AND Status = $s";
+        command.Parameters.AddWithValue("$c", options.ClusterId);
+        command.Parameters.AddWithValue("$s", status);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]
