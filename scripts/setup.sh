@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   libtcmalloc-minimal4   # allocator for TorchSharp (docs/native-torch.md)
   dataset-fashion-mnist  # real data offline: /usr/share/datasets/fashion-mnist
+  postgresql             # cluster storage tests (Debian 12: PostgreSQL 15); scripts/test.sh starts it
 )
 
 missing=()

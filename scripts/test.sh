@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+scripts/start-postgres.sh
 dotnet test StableSnn.sln --blame-hang-timeout 10m "$@"

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+
+namespace StableSnn.Silo.Storage;
+
+public static class SiloStorageExtensions
+{
+    /// <summary>
+    /// Durable storage for the silo: ADO.NET grain storage named <see cref="StorageNames.Grains"/> and ADO.NET reminders
+    /// on SQLite (with localhost clustering: one node) or on PostgreSQL (with ADO.NET clustering: many nodes).
+    /// The schema is applied as the first silo lifecycle step, so an empty database just works.
+    /// </summary>
+    public static ISiloBuilder UseStableSnnStorage(this ISiloBuilder silo, StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var provider = OrleansSchema.NormalizeProvider(options.Provider);
+        var connectionString = options.ConnectionString;
+        var invariant = provider == OrleansSchema.Sqlite
+            ? "System.Data.SQLite" // Orleans maps this invariant to Microsoft.Data.Sqlite.SqliteFactory.
+            : "Npgsql";
+
+        if (provider == OrleansSchema.Sqlite)
+        {
+            // A file is not shared between hosts, so membership stays in-process.
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ServiceId = options.ServiceId;
+                o.ClusterId = options.ClusterId;
+            });
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = invariant;
+                o.ConnectionString = connectionString;
+            });
+        }
+
+        silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = invariant;
+            o.ConnectionString = connectionString;
+        });
+
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaLifecycleParticipant(provider, connectionString));
+        return silo;
+    }
+
+    // Runs at ServiceLifecycleStage.First: before membership, storage and reminders read OrleansQuery.
+    private sealed class SchemaLifecycleParticipant(string provider, string connectionString) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(OrleansSchema), ServiceLifecycleStage.First,
+                ct => OrleansSchema.ApplyAsync(provider, connectionString, ct));
+    }
+}

@@ -1,0 +1,32 @@
+namespace StableSnn.Silo.Storage;
+
+/// <summary>
+/// Where the silo keeps grain state, reminders and (for PostgreSQL) cluster membership.
+/// </summary>
+/// <param name="Provider">"sqlite" (single node: localhost clustering, one file) or "postgresql" (cluster).</param>
+/// <param name="ConnectionString">ADO.NET connection string; the default is a file under ./data relative to the working directory.</param>
+/// <param name="ServiceId">Orleans ServiceId: keys grain state and reminders, so keep it stable across deployments.</param>
+/// <param name="ClusterId">Orleans ClusterId: silos with the same one form a cluster (membership rows are per ClusterId).</param>
+/// <param name="SiloPort">SQLite only (localhost clustering); with PostgreSQL configure endpoints on the silo builder.</param>
+/// <param name="GatewayPort">SQLite only, as <paramref name="SiloPort"/>.</param>
+public sealed record StorageOptions(
+    string Provider = OrleansSchema.Sqlite,
+    string ConnectionString = StorageOptions.DefaultSqliteConnectionString,
+    string ServiceId = "stablesnn",
+    string ClusterId = "default",
+    int SiloPort = 11111,
+    int GatewayPort = 30000)
+{
+    public const string DefaultSqliteConnectionString = "Data Source=data/stablesnn.db";
+
+    /// <summary>SQLite storage in <paramref name="dataDir"/>/stablesnn.db.</summary>
+    public static StorageOptions SqliteIn(string dataDir) =>
+        new(OrleansSchema.Sqlite, $"Data Source={Path.Combine(dataDir, "stablesnn.db")}");
+}
+
+/// <summary>Names of the Orleans storage providers registered by <see cref="SiloStorageExtensions.UseStableSnnStorage"/>.</summary>
+public static class StorageNames
+{
+    /// <summary>Grain state: <c>[PersistentState("state", StorageNames.Grains)]</c>.</summary>
+    public const string Grains = "stablesnn";
+}
