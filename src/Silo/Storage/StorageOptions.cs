@@ -28,5 +28,5 @@ public sealed record StorageOptions(
 public static class StorageNames
 {
     /// <summary>Grain state: <c>[PersistentState("state", StorageNames.Grains)]</c>.</summary>
-    public const string Grains = "stablesnn";
+    public const string Grains = StableSnn.Grains.GrainStorage.Name;
 }
