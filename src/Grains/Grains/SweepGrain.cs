@@ -23,7 +23,7 @@ public sealed class SweepGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Spec is not null) LoadGrid();
-        this.RegisterGrainTimer(FlushIfDirty, TimeSpan.Zero, _options.SweepFlushInterval);
+        this.RegisterGrainTimer(Tick, TimeSpan.Zero, _options.SweepFlushInterval);
         return Task.CompletedTask;
     }
 
@@ -213,15 +213,25 @@ public sealed class SweepGrain(
         }
     }
 
-    void ReleaseDueRetries()
+    /// <summary>Moves retries whose back-off has passed into the runnable queue; true if any moved.</summary>
+    bool ReleaseDueRetries()
     {
-        if (S.NotBefore.Count == 0) return;
+        if (S.NotBefore.Count == 0) return false;
         var now = DateTimeOffset.UtcNow;
-        foreach (var (i, at) in S.NotBefore.Where(p => p.Value <= now).ToList())
+        var due = S.NotBefore.Where(p => p.Value <= now).Select(p => p.Key).ToList();
+        foreach (var i in due)
         {
             S.NotBefore.Remove(i);
             _runnable.Enqueue(i);
         }
+        return due.Count > 0;
+    }
+
+    /// <summary>Periodic: write progress if it changed, and wake the scheduler when a retry's back-off has passed.</summary>
+    async Task Tick()
+    {
+        if (S.Status == SweepStatus.Active && ReleaseDueRetries()) NotifyScheduler();
+        await FlushIfDirty();
     }
 
     void NotifyScheduler()

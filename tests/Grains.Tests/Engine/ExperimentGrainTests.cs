@@ -12,7 +12,7 @@ public class ExperimentGrainTests
         var engine = await EngineCluster.Start(new CountingTrainer(), slotsPerSilo: 0);
         var spec = EngineCluster.Grid(sweep, alphas: 1);
         await engine.Grains.GetGrain<ISweepGrain>(sweep).Submit(spec);
-        var key = Policy.GridExpansion.Expand(spec).First().ExperimentKey(sweep);
+        var key = StableSnn.Grains.Policy.GridExpansion.Expand(spec).First().ExperimentKey(sweep);
         return (engine, engine.Grains.GetGrain<IExperimentGrain>(key), key);
     }
 

@@ -11,7 +11,7 @@ public class SweepLifecycleTests
     {
         var trainer = new CountingTrainer();
         await using var engine = await EngineCluster.Start(trainer, slotsPerSilo: 8);
-        var spec = EngineCluster.Grid("thousand", alphas: 25, seeds: 10); // 2 x 2 x 2 x 25 x 10 = 1000
+        var spec = EngineCluster.Grid("thousand", alphas: 25, seeds: 5); // 2 x 2 x 2 x 25 x 5 = 1000
 
         var submitted = await engine.Grains.GetGrain<ISweepGrain>("thousand").Submit(spec);
         Assert.Equal(1000, submitted.Total);
