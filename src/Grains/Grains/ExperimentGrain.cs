@@ -18,13 +18,21 @@ public sealed class ExperimentGrain(
 
     public async Task<AttemptTicket?> BeginAttempt(LeaseRef lease, string node)
     {
-        if (IsTerminal(S.Phase)) return null;
+        if (S.Index < 0) S.Index = lease.Index;
+        if (IsTerminal(S.Phase))
+        {
+            await Notify(S.Phase); // the sweep offered it from stale progress: tell it the truth
+            return null;
+        }
         var now = DateTimeOffset.UtcNow;
         if (S.CurrentAttempt is { } current && current != lease.AttemptId)
         {
             var live = S.Attempts.Last();
             if (!new LeasePolicy(_options.LeaseDuration).IsExpired(live.LastHeartbeat, now))
+            {
+                await Notify(S.Phase);
                 return null; // already running elsewhere: a grid point never runs twice
+            }
             EndAttempt(current, ExitReason.LeaseExpired, "superseded: no heartbeat within the lease");
         }
         if (S.CurrentAttempt == lease.AttemptId) return Ticket(await Sweep.Admit(lease.Index)); // node retried the call
@@ -32,6 +40,7 @@ public sealed class ExperimentGrain(
         var admission = await Sweep.Admit(lease.Index);
         S.Sweep = SweepName;
         S.Index = lease.Index;
+        S.MaxAttempts = admission.Spec.MaxAttempts;
         if (admission.Status == SweepStatus.Cancelled || admission.Phase == ExperimentPhase.Cancelled)
         {
             await Transition(ExperimentPhase.Cancelled, "the sweep was cancelled");
@@ -83,9 +92,10 @@ public sealed class ExperimentGrain(
                 EndAttempt(attemptId, end.Reason, $"late report ignored: {end.Message}");
                 await state.WriteStateAsync();
             }
-            else if (S.Phase == ExperimentPhase.Completed && S.Attempts.LastOrDefault(a => a.ExitReason == ExitReason.Success)?.Id == attemptId)
+            else if (S.Attempts.Count > 0 && S.Attempts[^1].Id == attemptId)
             {
-                await Notify(ExperimentPhase.Completed); // the node retried after a lost answer: confirm again
+                // The node retried after a lost answer (e.g. the sweep's silo died mid-call): tell the sweep again.
+                await Notify(S.Phase);
             }
             return;
         }
@@ -109,9 +119,13 @@ public sealed class ExperimentGrain(
 
     public async Task CheckLease()
     {
-        if (S.CurrentAttempt is { } current && S.Attempts.Count > 0 &&
-            new LeasePolicy(_options.LeaseDuration).IsExpired(S.Attempts[^1].LastHeartbeat, DateTimeOffset.UtcNow))
-            await ExpireLease(current);
+        if (S.CurrentAttempt is null)
+        {
+            if (S.Index >= 0) await Notify(S.Phase); // the sweep thinks this runs: correct it (a notification was lost)
+            return;
+        }
+        if (new LeasePolicy(_options.LeaseDuration).IsExpired(S.Attempts[^1].LastHeartbeat, DateTimeOffset.UtcNow))
+            await ExpireLease(S.CurrentAttempt.Value);
     }
 
     public async Task Cancel()
@@ -137,8 +151,7 @@ public sealed class ExperimentGrain(
 
     async Task ApplyRetryPolicy(ExitReason reason)
     {
-        var spec = (await Sweep.Admit(S.Index)).Spec;
-        var policy = new RetryPolicy(spec.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
+        var policy = new RetryPolicy(S.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
         var decision = policy.Decide(reason, S.Attempts.Count - S.BudgetStart);
         if (decision.Retry)
         {

@@ -38,6 +38,9 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
     {
         this.RegisterGrainTimer(ExpireLeases, _options.LeaseCheckInterval, _options.LeaseCheckInterval);
         ReconcileSweeps().Ignore(); // rebuild the queue from the durable sweeps
+        // Leases held by nodes that died with the previous activation are unknown here; once a lease period has
+        // passed, their experiments' heartbeats are stale and a second reconcile expires them.
+        this.RegisterGrainTimer(ReconcileSweeps, new GrainTimerCreationOptions(_options.LeaseDuration * 1.5, Timeout.InfiniteTimeSpan));
         return Task.CompletedTask;
     }
 

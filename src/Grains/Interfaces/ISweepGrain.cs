@@ -25,7 +25,8 @@ public interface ISweepGrain : IGrainWithStringKey
     /// <summary>Scheduler: up to <paramref name="max"/> runnable experiments, each offered once.</summary>
     [Alias("TakeWork")] Task<Policy.QueuedExperiment[]> TakeWork(int max);
     /// <summary>Experiment grain, before each attempt: its spec and grid point, and whether the sweep still wants it run.</summary>
-    [Alias("Admit")] Task<ExperimentAdmission> Admit(int index);
+    /// <summary>Read-only, so it interleaves: the sweep may be awaiting this experiment (cancel, reconcile).</summary>
+    [AlwaysInterleave, Alias("Admit")] Task<ExperimentAdmission> Admit(int index);
     /// <summary>Experiment grain: its phase changed. Interleaves, because the sweep itself may be calling the experiment.</summary>
     [AlwaysInterleave, Alias("OnExperimentChanged")] Task OnExperimentChanged(ExperimentChange change);
     /// <summary>Re-offers queued work (after a scheduler restart) and has running experiments check their leases.</summary>

@@ -16,4 +16,6 @@ public sealed class ExperimentState
     /// <summary>Attempts that count against the retry budget start after this many (retry-failed resets it).</summary>
     [Id(7)] public int BudgetStart { get; set; }
     [Id(8)] public string? Why { get; set; }
+    /// <summary>The sweep's maxAttempts, copied at the first attempt.</summary>
+    [Id(9)] public int MaxAttempts { get; set; } = 3;
 }

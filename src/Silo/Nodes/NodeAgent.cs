@@ -15,7 +15,11 @@ public sealed class NodeAgent(
     IOptions<NodeOptions> options,
     ILogger<NodeAgent> log) : BackgroundService
 {
-    sealed record Running(LeaseRef Lease, CancellationTokenSource Stop, Task Work);
+    sealed record Running(LeaseRef Lease, CancellationTokenSource Stop, Task Work)
+    {
+        /// <summary>When the experiment last heard of this attempt (ticks); heartbeats fill the gaps between progress.</summary>
+        public long LastRelayTicks = DateTimeOffset.UtcNow.UtcTicks;
+    }
 
     readonly NodeOptions _options = options.Value;
     readonly Lock _gate = new();
@@ -35,6 +39,7 @@ public sealed class NodeAgent(
         {
             try
             {
+                SendHeartbeats();
                 var grant = await scheduler.RequestWork(Report());
                 foreach (var lease in grant.Start) StartAttempt(lease, stoppingToken);
                 foreach (var lease in grant.Stop) StopAttempt(lease.AttemptId);
@@ -71,9 +76,34 @@ public sealed class NodeAgent(
     void StartAttempt(LeaseRef lease, CancellationToken stopping)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        lock (_gate) _running[lease.AttemptId] = new Running(lease, stop, Task.CompletedTask);
-        var work = Task.Run(() => RunAttempt(lease, stop.Token));
-        lock (_gate) if (_running.ContainsKey(lease.AttemptId)) _running[lease.AttemptId] = new Running(lease, stop, work);
+        var started = new TaskCompletionSource();
+        var running = new Running(lease, stop, Task.Run(async () => { await started.Task; await RunAttempt(lease, stop.Token); }));
+        lock (_gate) _running[lease.AttemptId] = running;
+        started.SetResult();
+    }
+
+    /// <summary>
+    /// Tells each experiment its attempt is alive when the trainer has been quiet (long evaluations print nothing),
+    /// so the experiment's heartbeat means "the node still runs it"; an answer of false stops the attempt.
+    /// </summary>
+    void SendHeartbeats()
+    {
+        var due = DateTimeOffset.UtcNow.UtcTicks - _options.ProgressInterval.Ticks;
+        Running[] quiet;
+        lock (_gate) quiet = _running.Values.Where(r => Interlocked.Read(ref r.LastRelayTicks) < due).ToArray();
+        foreach (var r in quiet)
+        {
+            Interlocked.Exchange(ref r.LastRelayTicks, DateTimeOffset.UtcNow.UtcTicks);
+            Relay(r, new ProgressUpdate { Phase = "alive" }).Ignore();
+        }
+    }
+
+    async Task<bool> Relay(Running running, ProgressUpdate update)
+    {
+        Interlocked.Exchange(ref running.LastRelayTicks, DateTimeOffset.UtcNow.UtcTicks);
+        bool keep = await grains.GetGrain<IExperimentGrain>(running.Lease.ExperimentKey).ReportProgress(running.Lease.AttemptId, update);
+        if (!keep) running.Stop.Cancel();
+        return keep;
     }
 
     void StopAttempt(Guid attemptId)
@@ -95,12 +125,17 @@ public sealed class NodeAgent(
             AttemptEnd end;
             try
             {
-                end = await launcher.RunAsync(new AttemptContext(lease, ticket, slot, artifacts),
-                    update => experiment.ReportProgress(lease.AttemptId, update), stop);
+                Running running;
+                lock (_gate) running = _running[lease.AttemptId];
+                end = await launcher.RunAsync(new AttemptContext(lease, ticket, slot, artifacts), update => Relay(running, update), stop);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 end = new AttemptEnd(ExitReason.Crash, null, $"launcher failed: {e.Message}");
+            }
+            catch (OperationCanceledException)
+            {
+                end = new AttemptEnd(ExitReason.Interrupted, null, "stopped by the node");
             }
             await Retry(() => experiment.FinishAttempt(lease.AttemptId, end), stop);
         }

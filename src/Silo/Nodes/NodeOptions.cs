@@ -19,6 +19,8 @@ public sealed class NodeOptions
     public string? TrainerPath { get; set; }
     /// <summary>How often the node reports to the scheduler when nothing happens (heartbeat; well under the lease).</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>A trainer that prints nothing for this long is hung: it is killed and the attempt counts as a crash.</summary>
+    public TimeSpan HangTimeout { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>Minimum time between progress relays of one attempt (phase changes go at once).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

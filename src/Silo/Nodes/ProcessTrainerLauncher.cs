@@ -53,8 +53,21 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
         string lastPhase = "";
         string? lastError = null;
         using var kill = stop.Register(() => Terminate(process));
-        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        bool hung = false;
+        using var watchdog = new CancellationTokenSource();
+        while (true)
         {
+            watchdog.CancelAfter(options.Value.HangTimeout);
+            string? line;
+            try { line = await process.StandardOutput.ReadLineAsync(watchdog.Token); }
+            catch (OperationCanceledException)
+            {
+                hung = true;
+                log.LogWarning("trainer of {Key} printed nothing for {Timeout}; killing it", context.Lease.ExperimentKey, options.Value.HangTimeout);
+                Terminate(process);
+                break;
+            }
+            if (line is null) break;
             var update = Parse(line, out var error);
             lastError = error ?? lastError;
             if (update is null || !keepGoing) continue;
@@ -74,6 +87,7 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
         await stderr;
 
         if (!keepGoing) return new AttemptEnd(ExitReason.Cancelled, null, "stopped: cancelled or superseded");
+        if (hung) return new AttemptEnd(ExitReason.Crash, null, $"hung: no output for {options.Value.HangTimeout}");
         var reason = TrainerExitCodes.ToReason(process.ExitCode);
         if (reason == ExitReason.Success)
             return new AttemptEnd(reason, ResultFile.Read(Path.Combine(context.ArtifactDirectory, "result.json")), null);

@@ -38,6 +38,14 @@ public static class SiloStorageExtensions
             });
         }
 
+        return silo.AddStableSnnPersistence(provider, connectionString);
+    }
+
+    /// <summary>Grain storage and reminders only (clustering configured elsewhere, e.g. by a test cluster).</summary>
+    public static ISiloBuilder AddStableSnnPersistence(this ISiloBuilder silo, string provider, string connectionString)
+    {
+        provider = OrleansSchema.NormalizeProvider(provider);
+        var invariant = provider == OrleansSchema.Sqlite ? "System.Data.SQLite" : "Npgsql";
         silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
         {
             o.Invariant = invariant;
@@ -48,7 +56,6 @@ public static class SiloStorageExtensions
             o.Invariant = invariant;
             o.ConnectionString = connectionString;
         });
-
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaLifecycleParticipant(provider, connectionString));
         return silo;
     }

@@ -14,14 +14,20 @@ public sealed class EngineCluster : IAsyncDisposable
     public IGrainFactory Grains => Cluster.Client;
 
     public static async Task<EngineCluster> Start(ITrainerLauncher trainer, int silos = 1, int slotsPerSilo = 8,
-        IDictionary<string, string?>? settings = null, Action<ISiloBuilder>? storage = null)
+        IDictionary<string, string?>? settings = null, Action<ISiloBuilder>? storage = null, bool useProcessTrainer = false)
     {
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) =>
         {
-            if (storage is null) silo.AddMemoryGrainStorage(GrainStorage.Name);
-            else storage(silo);
-            silo.UseInMemoryReminderService();
+            if (storage is null)
+            {
+                silo.AddMemoryGrainStorage(GrainStorage.Name);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                storage(silo);
+            }
         });
         builder.ConfigureSiloHost((options, host) =>
         {
@@ -31,6 +37,7 @@ public sealed class EngineCluster : IAsyncDisposable
                 ["Node:CpuSlots"] = slotsPerSilo.ToString(),
                 ["Node:ThreadsPerCpuSlot"] = "1",
                 ["Node:ReportInterval"] = "00:00:00.100",
+                ["Node:ProgressInterval"] = "00:00:00.500",
                 ["Node:ArtifactRoot"] = Path.Combine(Path.GetTempPath(), "stablesnn-engine-tests"),
                 ["Engine:LeaseDuration"] = "00:00:03",
                 ["Engine:LeaseCheckInterval"] = "00:00:00.200",
@@ -39,7 +46,7 @@ public sealed class EngineCluster : IAsyncDisposable
                 ["Engine:SweepFlushInterval"] = "00:00:00.200",
             });
             if (settings is not null) host.Configuration.AddInMemoryCollection(settings);
-            host.Services.AddSingleton(trainer);
+            if (!useProcessTrainer) host.Services.AddSingleton(trainer);
             host.Services.AddStableSnnNode(host.Configuration);
         });
         var cluster = builder.Build();
@@ -64,9 +71,26 @@ public sealed class EngineCluster : IAsyncDisposable
             var snapshot = await grain.GetSnapshot();
             if (condition(snapshot)) return snapshot;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"sweep {sweep} did not reach the condition: {string.Join(",", snapshot.Counts)} {snapshot.Status}");
+                throw new TimeoutException($"sweep {sweep} did not reach the condition: {string.Join(",", snapshot.Counts)} {snapshot.Status}\n" +
+                    await Describe(grain));
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Why a sweep is stuck: every experiment the sweep thinks is running, with its own view.</summary>
+    async Task<string> Describe(ISweepGrain sweep)
+    {
+        var lines = new List<string>();
+        foreach (var phase in new[] { ExperimentPhase.Queued, ExperimentPhase.Training, ExperimentPhase.Attacking })
+            foreach (var key in await sweep.ListExperiments(phase, 5))
+            {
+                var e = await Grains.GetGrain<IExperimentGrain>(key).GetSnapshot();
+                lines.Add($"{phase} in sweep; grain: {e.Phase} ({e.Why}); attempts: " +
+                    string.Join(" | ", e.Attempts.Select(a => $"{a.Slot} {a.ExitReason} hb={a.LastHeartbeat:HH:mm:ss.fff}")));
+            }
+        var scheduler = await Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot();
+        lines.Add($"scheduler: {scheduler.Leases} leases, waiting {string.Join(",", scheduler.Waiting)}; now {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
+        return string.Join("\n", lines);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,7 @@
 using StableSnn.Trainer.Data;
 
+using StableSnn.TestSupport;
+
 namespace StableSnn.Trainer.Tests.Data;
 
 public sealed class IdxReaderTests : IDisposable

@@ -2,6 +2,8 @@ using StableSnn.Trainer.Tests.Data;
 using StableSnn.Trainer.Training;
 using static TorchSharp.torch;
 
+using StableSnn.TestSupport;
+
 namespace StableSnn.Trainer.Tests.Experiment;
 
 public class CheckpointStoreTests

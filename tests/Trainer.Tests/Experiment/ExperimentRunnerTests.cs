@@ -4,6 +4,8 @@ using StableSnn.Trainer.Tests.Data;
 using StableSnn.Trainer.Training;
 using static TorchSharp.torch;
 
+using StableSnn.TestSupport;
+
 namespace StableSnn.Trainer.Tests.Experiment;
 
 public class ExperimentRunnerTests

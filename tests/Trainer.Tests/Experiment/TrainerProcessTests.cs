@@ -2,6 +2,8 @@ using System.Text.Json;
 using StableSnn.Trainer.Experiment;
 using StableSnn.Trainer.Tests.Data;
 
+using StableSnn.TestSupport;
+
 namespace StableSnn.Trainer.Tests.Experiment;
 
 public class TrainerProcessTests

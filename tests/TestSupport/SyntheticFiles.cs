@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace StableSnn.Trainer.Tests.Data;
+namespace StableSnn.TestSupport;
 
 /// <summary>Writes small files in the real on-disk formats so the readers can be tested without the datasets.</summary>
 public static class SyntheticFiles

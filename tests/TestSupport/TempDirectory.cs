@@ -1,4 +1,4 @@
-namespace StableSnn.Trainer.Tests.Data;
+namespace StableSnn.TestSupport;
 
 /// <summary>A temporary folder for the synthetic dataset files a test writes; deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable

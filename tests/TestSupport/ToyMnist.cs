@@ -1,7 +1,6 @@
 using StableSnn.Trainer.Experiment;
-using StableSnn.Trainer.Tests.Data;
 
-namespace StableSnn.Trainer.Tests.Experiment;
+namespace StableSnn.TestSupport;
 
 /// <summary>
 /// A tiny dataset in the real MNIST idx format (28x28, two separable classes: bright left vs right half), written
