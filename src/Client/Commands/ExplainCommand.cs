@@ -1,0 +1,60 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using StableSnn.Client.Hosting;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Client.Commands;
+
+/// <summary>Why an experiment is where it is: its phase, its attempts, and what keeps a waiting one waiting.</summary>
+public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
+{
+    public sealed class Settings : ClusterSettings
+    {
+        [CommandArgument(0, "<EXPERIMENT>")]
+        [Description("Experiment key, e.g. quickstart/fashion-mnist/small-cnn/lif/at/a0.5/s42 ('stablesnn results' lists them).")]
+        public string Experiment { get; init; } = "";
+    }
+
+    protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
+    {
+        var key = settings.Experiment;
+        if (!key.Contains('/')) throw new CliException($"experiment: '{key}' is not an experiment key (sweep/dataset/architecture/neuron/mode/aALPHA/sSEED)");
+        var sweepName = key[..key.IndexOf('/')];
+        var sweep = cluster.Grains.GetGrain<ISweepGrain>(sweepName);
+        var snapshot = await sweep.GetSnapshot();
+        if (await sweep.GetSpec() is not { } spec) throw new CliException($"sweep '{sweepName}' does not exist");
+        var e = await cluster.Grains.GetGrain<IExperimentGrain>(key).GetSnapshot();
+        var phaseInSweep = (await FindPhase(sweep, key)) ?? e.Phase;
+
+        AnsiConsole.MarkupLine(Markup.Escape($"{key}: {phaseInSweep}" + (e.Why is { } why ? $" ({why})" : "")));
+        foreach (var a in e.Attempts)
+            AnsiConsole.MarkupLine(Markup.Escape($"  attempt {a.Number} on {a.Slot} from {a.StartedAt:u}: {a.ExitReason?.ToString() ?? "running"}" +
+                (a.Message is { } m ? $" - {m}" : "") + (a.LastCheckpoint is { } c ? $" (last checkpoint {c})" : "")));
+
+        if (phaseInSweep is ExperimentPhase.Pending or ExperimentPhase.Queued)
+        {
+            var scheduler = await cluster.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot();
+            int running = snapshot.Count(ExperimentPhase.Training) + snapshot.Count(ExperimentPhase.Attacking);
+            var reasons = new List<string>();
+            if (snapshot.Status == SweepStatus.Paused) reasons.Add("the sweep is paused: 'stablesnn resume " + sweepName + "'");
+            if (e.NotBefore is { } nb && nb > DateTimeOffset.UtcNow) reasons.Add($"waiting for its retry back-off until {nb:HH:mm:ss}");
+            if (spec.MaxConcurrency > 0 && running >= spec.MaxConcurrency) reasons.Add($"the sweep already runs {running} experiments, its maxConcurrency");
+            var kind = spec.Resources.SlotKind;
+            var fitting = scheduler.Slots.Where(s => kind == "any" || s.Slot.Kind == kind).ToList();
+            if (fitting.Count == 0) reasons.Add($"no slot of kind '{kind}' is registered (see 'stablesnn slots')");
+            else if (fitting.All(s => s.ExperimentKey is not null)) reasons.Add($"all {fitting.Count} fitting slots are busy");
+            if (reasons.Count == 0) reasons.Add("it is next in line; the scheduler hands it out at a node's next report");
+            foreach (var r in reasons) AnsiConsole.MarkupLine(Markup.Escape("  waiting because " + r));
+        }
+        return 0;
+    }
+
+    static async Task<ExperimentPhase?> FindPhase(ISweepGrain sweep, string key)
+    {
+        foreach (var phase in Enum.GetValues<ExperimentPhase>())
+            if ((await sweep.ListExperiments(phase, int.MaxValue)).Contains(key)) return phase;
+        return null;
+    }
+}

@@ -1,0 +1,24 @@
+using Spectre.Console;
+using StableSnn.Client.Hosting;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Client.Commands;
+
+public sealed class ListCommand : CliCommand<ClusterSettings>
+{
+    protected override async Task<int> Run(ClusterConnection cluster, ClusterSettings settings, CancellationToken cancel)
+    {
+        var names = await cluster.Grains.GetGrain<ISweepRegistryGrain>("default").List();
+        var table = new Table().AddColumns("sweep", "status", "completed", "failed", "running", "waiting", "total", "submitted");
+        foreach (var name in names)
+        {
+            var s = await cluster.Grains.GetGrain<ISweepGrain>(name).GetSnapshot();
+            table.AddRow(Markup.Escape(name), s.Status.ToString(), $"{s.Count(ExperimentPhase.Completed)}", $"{s.Count(ExperimentPhase.Failed)}",
+                $"{s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking)}",
+                $"{s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued)}", $"{s.Total}", $"{s.SubmittedAt:u}");
+        }
+        AnsiConsole.Write(table);
+        return 0;
+    }
+}

@@ -1,0 +1,101 @@
+using Spectre.Console;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Client.Commands;
+
+/// <summary>Follows a sweep until nothing more will run: a live view on a terminal, status lines otherwise.</summary>
+public static class SweepWatcher
+{
+    static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+
+    public static async Task<SweepSnapshot> Follow(IGrainFactory grains, string sweep, CancellationToken cancel)
+    {
+        var grain = grains.GetGrain<ISweepGrain>(sweep);
+        var started = DateTimeOffset.UtcNow;
+        var first = await grain.GetSnapshot();
+        int doneAtStart = first.Terminal;
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+            return await FollowPlain(grains, grain, started, doneAtStart, cancel);
+
+        SweepSnapshot snapshot = first;
+        await AnsiConsole.Live(new Markup("")).StartAsync(async live =>
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                snapshot = await grain.GetSnapshot();
+                live.UpdateTarget(await Render(grains, snapshot, started, doneAtStart));
+                if (snapshot.IsFinished) break;
+                await Task.Delay(Poll, cancel).ContinueWith(_ => { });
+            }
+        });
+        return snapshot;
+    }
+
+    static async Task<SweepSnapshot> FollowPlain(IGrainFactory grains, ISweepGrain grain, DateTimeOffset started, int doneAtStart, CancellationToken cancel)
+    {
+        var lastLine = DateTimeOffset.MinValue;
+        while (true)
+        {
+            var s = await grain.GetSnapshot();
+            if (s.IsFinished || DateTimeOffset.UtcNow - lastLine > TimeSpan.FromSeconds(10))
+            {
+                lastLine = DateTimeOffset.UtcNow;
+                var running = await RunningLines(grains, s, 3);
+                Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s.Name}: {Summary(s)}, ETA {Eta(s, started, doneAtStart)}" +
+                    (running.Count > 0 ? "; " + string.Join("; ", running) : ""));
+            }
+            if (s.IsFinished || cancel.IsCancellationRequested) return s;
+            await Task.Delay(Poll, cancel).ContinueWith(_ => { });
+        }
+    }
+
+    static async Task<Spectre.Console.Rendering.IRenderable> Render(IGrainFactory grains, SweepSnapshot s, DateTimeOffset started, int doneAtStart)
+    {
+        double fraction = s.Total == 0 ? 1 : (double)s.Terminal / s.Total;
+        var bar = new BreakdownChart().Width(60)
+            .AddItem("completed", s.Count(ExperimentPhase.Completed), Color.Green)
+            .AddItem("failed", s.Count(ExperimentPhase.Failed), Color.Red)
+            .AddItem("cancelled", s.Count(ExperimentPhase.Cancelled), Color.Grey)
+            .AddItem("running", s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking), Color.Yellow)
+            .AddItem("waiting", s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued), Color.Blue);
+        var rows = new List<Spectre.Console.Rendering.IRenderable>
+        {
+            new Markup($"[bold]{Markup.Escape(s.Name)}[/] {s.Status}: {s.Terminal}/{s.Total} ({fraction:P0}), ETA {Eta(s, started, doneAtStart)}"),
+            bar,
+        };
+        foreach (var line in await RunningLines(grains, s, 8)) rows.Add(new Markup(Markup.Escape("  " + line)));
+        return new Rows(rows);
+    }
+
+    /// <summary>"key on slot, epoch e, n img/s" for up to <paramref name="max"/> running experiments.</summary>
+    public static async Task<List<string>> RunningLines(IGrainFactory grains, SweepSnapshot s, int max)
+    {
+        var sweep = grains.GetGrain<ISweepGrain>(s.Name);
+        var keys = (await sweep.ListExperiments(ExperimentPhase.Training, max))
+            .Concat(await sweep.ListExperiments(ExperimentPhase.Attacking, max)).Take(max);
+        var lines = new List<string>();
+        foreach (var key in keys)
+        {
+            var e = await grains.GetGrain<IExperimentGrain>(key).GetSnapshot();
+            if (e.Attempts.LastOrDefault() is not { } a) continue;
+            lines.Add($"{key[(key.IndexOf('/') + 1)..]} on {a.Slot}: {e.Phase.ToString().ToLowerInvariant()}" +
+                (a.Epoch is { } ep ? $", epoch {ep}" : "") + (a.ImagesPerSecond is { } ips ? $", {ips:F0} img/s" : ""));
+        }
+        return lines;
+    }
+
+    public static string Summary(SweepSnapshot s) =>
+        $"{s.Count(ExperimentPhase.Completed)} completed, {s.Count(ExperimentPhase.Failed)} failed, " +
+        $"{s.Count(ExperimentPhase.Cancelled)} cancelled, {s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking)} running, " +
+        $"{s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued)} waiting of {s.Total}";
+
+    static string Eta(SweepSnapshot s, DateTimeOffset started, int doneAtStart)
+    {
+        int done = s.Terminal - doneAtStart, left = s.Total - s.Terminal;
+        if (left == 0) return "done";
+        if (done <= 0) return "unknown yet";
+        var perExperiment = (DateTimeOffset.UtcNow - started) / done;
+        return (perExperiment * left).ToString(@"hh\:mm\:ss");
+    }
+}

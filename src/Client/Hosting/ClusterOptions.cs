@@ -1,0 +1,20 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+
+namespace StableSnn.Client.Hosting;
+
+/// <summary>Options every command shares: where the cluster is, or where the embedded silo keeps its data.</summary>
+public class ClusterSettings : CommandSettings
+{
+    [CommandOption("--cluster <HOST:PORT>")]
+    [Description("Orleans gateway of a running cluster (e.g. localhost:30000). Without it, an embedded single-node silo starts in this process.")]
+    public string? Cluster { get; init; }
+
+    [CommandOption("--data-dir <DIR>")]
+    [Description("Embedded silo: where its SQLite state and artifacts (checkpoints, results) live. Default: ./stablesnn-data.")]
+    public string DataDir { get; init; } = "stablesnn-data";
+
+    [CommandOption("--cpu-slots <N>")]
+    [Description("Embedded silo: how many experiments run at once on this machine's CPU (default 1; GPUs are found automatically).")]
+    public int? CpuSlots { get; init; }
+}
