@@ -156,18 +156,15 @@ public sealed class SweepGrain(
             NotifyScheduler();
         }
         S.Phases[change.Index] = (byte)phase;
-        if (phase == ExperimentPhase.Completed && change.Outcome is not null)
-            S.Outcomes[change.Index] = change.Outcome; // keyed by grid index: recorded once however often reported
+        // Keyed by grid index: recorded once however often reported. Written with the next periodic flush; an
+        // outcome lost with a crash before that is re-sent by its experiment (durable) when reconcile or a re-offer asks.
+        if (phase == ExperimentPhase.Completed && change.Outcome is not null) S.Outcomes[change.Index] = change.Outcome;
         _dirty = true;
         if (IsTerminal(phase) && S.Phases.All(p => IsTerminal((ExperimentPhase)p)))
         {
             if (S.Status != SweepStatus.Cancelled) S.Status = SweepStatus.Completed;
             S.FinishedAt ??= DateTimeOffset.UtcNow;
             await FlushIfDirty();
-        }
-        else if (phase == ExperimentPhase.Completed)
-        {
-            await FlushIfDirty(); // outcomes are the product: never leave one only in memory
         }
     }
 
