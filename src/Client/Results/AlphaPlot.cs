@@ -1,0 +1,84 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace StableSnn.Client.Results;
+
+/// <summary>One line of an alpha plot: its legend label and how many alphas it has points for.</summary>
+public sealed record AlphaSeries(string Label, int Points);
+
+/// <summary>What <see cref="AlphaPlot.Write"/> drew, so callers and tests can check it without reading pixels.</summary>
+public sealed record AlphaPlotInfo(string Path, IReadOnlyList<AlphaSeries> Series);
+
+/// <summary>The headline figure of a sweep: accuracy under attack against the regularisation weight alpha.</summary>
+public static class AlphaPlot
+{
+    public const string XAxisLabel = "regularisation weight alpha";
+    public const string YAxisLabel = "accuracy under attack (%)";
+    public const string DefaultTitle = "Robust accuracy against alpha";
+
+    /// <summary>
+    /// Draws mean accuracy (%) against alpha with seed standard deviations as error bars, one line per
+    /// (dataset, architecture, neuron, mode, attack, epsilon). Clean accuracy is drawn only when the table has no
+    /// attack at all. A series with a single alpha is drawn as a marker. Writes a PNG atomically.
+    /// </summary>
+    /// <exception cref="ArgumentException">The table has no rows.</exception>
+    public static AlphaPlotInfo Write(IReadOnlyList<ResultRow> table, string path, int width = 900, int height = 600, string? title = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 100);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 100);
+        if (table.Count == 0) throw new ArgumentException("the results table is empty: no completed experiment to plot", nameof(table));
+
+        var attacked = table.Where(r => r.Attack != ResultRow.Clean).ToList();
+        var plotted = attacked.Count > 0 ? attacked : table.ToList();
+        // Series in the table's order (it is deterministic), points sorted by alpha.
+        var series = plotted
+            .GroupBy(r => (r.Dataset, r.Architecture, r.Neuron, r.Mode, r.Attack, r.Epsilon))
+            .Select(g => (Label: Label(g.First()), Rows: g.OrderBy(r => r.Alpha).ToList()))
+            .ToList();
+
+        using var plot = new Plot();
+        var info = new List<AlphaSeries>();
+        foreach (var (label, rows) in series)
+        {
+            var xs = rows.Select(r => r.Alpha).ToArray();
+            var ys = rows.Select(r => r.Mean * 100).ToArray();
+            var errors = rows.Select(r => r.Std * 100).ToArray();
+            var line = plot.Add.Scatter(xs, ys);
+            line.LegendText = label;
+            line.MarkerSize = 7;
+            line.LineWidth = 2;
+            if (errors.Any(e => e > 0))
+            {
+                var bars = plot.Add.ErrorBar(xs, ys, errors);
+                bars.Color = line.Color;
+            }
+            info.Add(new AlphaSeries(label, rows.Count));
+        }
+
+        var robust = plotted == attacked;
+        plot.Title(title ?? (robust ? DefaultTitle : "Clean accuracy against alpha (no attack in the results)"));
+        plot.XLabel(XAxisLabel);
+        plot.YLabel(robust ? YAxisLabel : "clean accuracy (%)");
+        plot.ShowLegend(Edge.Right); // beside the axes, so it never hides a point
+        // A single alpha has no x extent of its own; widen it so the points sit in the middle, not on an edge.
+        if (plotted.Select(r => r.Alpha).Distinct().Count() == 1)
+        {
+            var alpha = plotted[0].Alpha;
+            var half = alpha == 0 ? 1 : Math.Abs(alpha) / 2;
+            plot.Axes.AutoScale();
+            plot.Axes.SetLimitsX(alpha - half, alpha + half);
+        }
+
+        AtomicFile.Write(path, plot.GetImageBytes(width, height, ImageFormat.Png));
+        return new AlphaPlotInfo(Path.GetFullPath(path), info);
+    }
+
+    private static string Label(ResultRow r)
+    {
+        var attack = r.Attack == ResultRow.Clean
+            ? r.Attack
+            : $"{r.Attack} eps={r.Epsilon.ToString("G4", CultureInfo.InvariantCulture)}";
+        return $"{r.Dataset} {r.Architecture} {r.Neuron} {r.Mode}: {attack}";
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using StableSnn.Grains.Model;
+
+namespace StableSnn.Client.Results;
+
+/// <summary>The whole of a JSON export: every experiment as measured, and the seed-averaged table.</summary>
+public sealed record ResultsDocument(IReadOnlyList<ExperimentResultRow> Experiments, IReadOnlyList<ResultRow> Table);
+
+/// <summary>Writes results for analysis elsewhere (pandas, R, a spreadsheet). Both writers replace the file atomically.</summary>
+public static class ResultsExport
+{
+    public const string CsvHeader =
+        "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        // A diverged run can report NaN; the export must still be written.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>
+    /// Long format: one line per experiment and attack, the clean accuracy first as attack "clean" with epsilon 0,
+    /// sanity attacks included (sanity = true). Experiments are ordered by grid point and seed; numbers use the
+    /// invariant culture in round-trip form; masking flags are joined with ';'.
+    /// </summary>
+    public static void WriteCsv(IEnumerable<ExperimentResultRow> rows, string path)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var text = new StringBuilder().Append(CsvHeader).Append('\n');
+        foreach (var row in Ordered(rows))
+        {
+            var p = row.Point;
+            var o = row.Outcome;
+            var flags = string.Join(';', o.MaskingFlags ?? []);
+            void Line(string attack, double epsilon, double accuracy, bool sanity) =>
+                text.AppendJoin(',',
+                    Field(row.Key), Field(p.Dataset), Field(p.Architecture), Field(p.Neuron), Field(p.Mode),
+                    Number(p.Alpha), p.Seed.ToString(CultureInfo.InvariantCulture), Field(attack), Number(epsilon),
+                    Number(accuracy), Number(o.CleanAccuracy), sanity ? "true" : "false", Field(flags)).Append('\n');
+
+            Line(ResultRow.Clean, 0, o.CleanAccuracy, false);
+            foreach (var attack in o.Attacks ?? [])
+                Line(attack.Attack, attack.Epsilon, attack.Accuracy, attack.Sanity);
+        }
+        AtomicFile.Write(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text.ToString()));
+    }
+
+    /// <summary>Writes <c>{"experiments": [...], "table": [...]}</c> with camelCase names; read it back with <see cref="ReadJson"/>.</summary>
+    public static void WriteJson(IEnumerable<ExperimentResultRow> rows, IReadOnlyList<ResultRow> table, string path)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(table);
+        var document = new ResultsDocument(Ordered(rows).ToList(), table);
+        AtomicFile.Write(path, stream => JsonSerializer.Serialize(stream, document, Json));
+    }
+
+    /// <summary>Reads a file written by <see cref="WriteJson"/>.</summary>
+    public static ResultsDocument ReadJson(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize<ResultsDocument>(stream, Json)
+               ?? throw new InvalidDataException($"results file '{path}' holds null instead of an object with experiments and table");
+    }
+
+    private static IEnumerable<ExperimentResultRow> Ordered(IEnumerable<ExperimentResultRow> rows) => rows
+        .OrderBy(r => r.Point.Dataset, StringComparer.Ordinal)
+        .ThenBy(r => r.Point.Architecture, StringComparer.Ordinal)
+        .ThenBy(r => r.Point.Neuron, StringComparer.Ordinal)
+        .ThenBy(r => r.Point.Mode, StringComparer.Ordinal)
+        .ThenBy(r => r.Point.Alpha)
+        .ThenBy(r => r.Point.Seed)
+        .ThenBy(r => r.Key, StringComparer.Ordinal);
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    // RFC 4180: quote a field holding a separator, a quote or a line break, doubling the quotes inside.
+    private static string Field(string? value)
+    {
+        value ??= "";
+        return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
+    }
+}

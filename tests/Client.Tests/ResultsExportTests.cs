@@ -1,0 +1,154 @@
+using System.Text;
+using System.Text.Json;
+using StableSnn.Client.Results;
+using StableSnn.TestSupport;
+
+namespace StableSnn.Client.Tests;
+
+public sealed class ResultsExportTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A minimal RFC 4180 reader, enough to check what the writer produced.</summary>
+    private static List<List<string>> ParseCsv(string text)
+    {
+        var records = new List<List<string>>();
+        var record = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c != '"') field.Append(c);
+                else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                else quoted = false;
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { record.Add(field.ToString()); field.Clear(); }
+            else if (c == '\n')
+            {
+                record.Add(field.ToString());
+                field.Clear();
+                records.Add(record);
+                record = [];
+            }
+            else field.Append(c);
+        }
+        Assert.False(quoted, "unterminated quoted field");
+        Assert.True(field.Length == 0 && record.Count == 0, "last line lacks its newline");
+        return records;
+    }
+
+    [Fact]
+    public void Csv_has_the_header_and_one_line_per_experiment_and_attack()
+    {
+        var path = _dir.File("results.csv");
+
+        ResultsExport.WriteCsv(Samples.Sweep(), path);
+
+        var records = ParseCsv(File.ReadAllText(path));
+        Assert.Equal(ResultsExport.CsvHeader, string.Join(',', records[0]));
+        Assert.Equal(
+            "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags",
+            ResultsExport.CsvHeader);
+        Assert.Equal(1 + 4 * 4, records.Count); // 4 experiments x (clean, fgsm, pgd, sanity)
+        Assert.All(records, r => Assert.Equal(13, r.Count));
+    }
+
+    [Fact]
+    public void Csv_rows_carry_the_values()
+    {
+        var path = _dir.File("results.csv");
+
+        ResultsExport.WriteCsv(Samples.Sweep(), path);
+
+        var records = ParseCsv(File.ReadAllText(path));
+        // Ordered by grid point: alpha 0 before 0.5, seed 1 before 2; clean first within an experiment.
+        Assert.Equal(
+            ["demo/fashion-mnist/small-cnn/lif/at/a0/s1", "fashion-mnist", "small-cnn", "lif", "at", "0", "1", "clean", "0", "0.95", "0.95", "false", ""],
+            records[1]);
+        var flaggedPgd = records.Single(r => r[0] == "demo/fashion-mnist/small-cnn/lif/at/a0.5/s2" && r[7] == "pgd");
+        Assert.Equal(["0.5", "2", "pgd", "0.1", "0.4", "0.8", "false", "transfer-beats-whitebox"], flaggedPgd[5..]);
+        var sanity = records.First(r => r[7] == "pgd-huge-eps");
+        Assert.Equal(["8", "0", "0.95", "true"], sanity[8..12]);
+    }
+
+    [Fact]
+    public void Csv_quotes_fields_that_need_it_and_joins_flags_with_semicolons()
+    {
+        var path = _dir.File("results.csv");
+        var row = Samples.Row(0.1, 1, 0.5, [Samples.Attack("odd,\"name\"", 0.25, 0.125)], ["f1", "f2"]);
+
+        ResultsExport.WriteCsv([row], path);
+
+        var text = File.ReadAllText(path);
+        Assert.Contains(",\"odd,\"\"name\"\"\",", text);
+        var attack = ParseCsv(text)[2];
+        Assert.Equal("odd,\"name\"", attack[7]);
+        Assert.Equal("0.25", attack[8]);
+        Assert.Equal("0.125", attack[9]);
+        Assert.Equal("f1;f2", attack[12]);
+    }
+
+    [Fact]
+    public void Writes_replace_the_file_and_leave_no_temporary_files()
+    {
+        var path = _dir.File(Path.Combine("out", "results.csv"));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "old content that is longer than nothing");
+
+        ResultsExport.WriteCsv([], path);
+
+        Assert.Equal(ResultsExport.CsvHeader + "\n", File.ReadAllText(path));
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
+    public void Json_round_trips_experiments_and_table()
+    {
+        var path = _dir.File("results.json");
+        var rows = Samples.Sweep();
+        var table = ResultsTable.Build(rows);
+
+        ResultsExport.WriteJson(rows, table, path);
+        var document = ResultsExport.ReadJson(path);
+
+        Assert.Equal(rows.Count, document.Experiments.Count);
+        var original = rows.Single(r => r.Point.Seed == 2 && r.Point.Alpha == 0.5);
+        var back = document.Experiments.Single(r => r.Key == original.Key);
+        Assert.Equal(original.Point, back.Point);
+        Assert.Equal(original.Outcome.CleanAccuracy, back.Outcome.CleanAccuracy);
+        Assert.Equal(original.Outcome.Attacks, back.Outcome.Attacks);
+        Assert.Equal(original.Outcome.MaskingFlags, back.Outcome.MaskingFlags);
+        Assert.Equal(original.Outcome.Checkpoint, back.Outcome.Checkpoint);
+        Assert.Equal(table.Count, document.Table.Count);
+        for (var i = 0; i < table.Count; i++)
+        {
+            Assert.Equal(table[i] with { Flags = [] }, document.Table[i] with { Flags = [] });
+            Assert.Equal(table[i].Flags, document.Table[i].Flags);
+        }
+    }
+
+    [Fact]
+    public void Json_uses_camel_case_names()
+    {
+        var path = _dir.File("results.json");
+        var rows = Samples.Sweep();
+
+        ResultsExport.WriteJson(rows, ResultsTable.Build(rows), path);
+
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        var root = json.RootElement;
+        Assert.Equal(["experiments", "table"], root.EnumerateObject().Select(p => p.Name));
+        var experiment = root.GetProperty("experiments")[0];
+        Assert.Equal("fashion-mnist", experiment.GetProperty("point").GetProperty("dataset").GetString());
+        Assert.Equal(0.95, experiment.GetProperty("outcome").GetProperty("cleanAccuracy").GetDouble());
+        var row = root.GetProperty("table")[0];
+        Assert.Equal("clean", row.GetProperty("attack").GetString());
+        Assert.Equal(0.94, row.GetProperty("mean").GetDouble(), 9);
+    }
+}
