@@ -6,6 +6,19 @@ app.Configure(config =>
 {
     config.SetApplicationName("stablesnn");
     config.AddCommand<RunCommand>("run")
-        .WithDescription("Run a sweep spec to the end on the embedded single-node silo and write the results.");
+        .WithDescription("The main job: submit a sweep spec, watch it to the end, print the table, write CSV, JSON and the alpha plot. Exit 0 only if every experiment completed.")
+        .WithExample("run", "examples/quickstart.yaml");
+    config.AddCommand<SubmitCommand>("submit").WithDescription("Submit a sweep spec (YAML) and return.");
+    config.AddCommand<ListCommand>("list").WithDescription("List sweeps with their progress.");
+    config.AddCommand<WatchCommand>("watch").WithDescription("Follow one sweep live: progress, running experiments with slot, epoch and throughput, ETA.");
+    config.AddCommand<ResultsCommand>("results").WithDescription("Show the results table: grid point x attack, mean ± std over seeds, masking flags.");
+    config.AddCommand<ExportCommand>("export").WithDescription("Write results.csv (long format) and results.json.");
+    config.AddCommand<PlotCommand>("plot").WithDescription("Plot robust accuracy against alpha as PNG, one line per architecture and attack.");
+    config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a sweep: nothing new starts, running attempts stop.");
+    config.AddCommand<PauseCommand>("pause").WithDescription("Pause a sweep: running attempts finish, nothing new starts.");
+    config.AddCommand<ResumeCommand>("resume").WithDescription("Resume a paused sweep.");
+    config.AddCommand<RetryFailedCommand>("retry-failed").WithDescription("Queue every failed experiment of a sweep again.");
+    config.AddCommand<SlotsCommand>("slots").WithDescription("List nodes' slots and what each runs.");
+    config.AddCommand<ExplainCommand>("explain").WithDescription("Explain an experiment's state: attempts, and why a waiting one waits.");
 });
 return await app.RunAsync(args);

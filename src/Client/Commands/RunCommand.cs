@@ -1,25 +1,52 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using StableSnn.Client.Hosting;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
 
 namespace StableSnn.Client.Commands;
 
-public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+/// <summary>
+/// The main job: submit (or pick up again: an interrupted run resumes the same sweep), watch until done, print the
+/// table, write results.csv, results.json and the plot. Exit 0 only if every experiment completed.
+/// </summary>
+public sealed class RunCommand : SpecCommand<RunCommand.RunSettings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class RunSettings : SpecSettings
     {
-        [CommandArgument(0, "<SPEC>")]
-        [Description("Sweep spec file (YAML), e.g. examples/quickstart.yaml.")]
-        public string Spec { get; init; } = "";
+        [CommandOption("--out <DIR>")]
+        [Description("Where to write results.csv, results.json and robustness-vs-alpha.png (default: results/<sweep name>).")]
+        public string? Out { get; init; }
     }
 
-    public const int NotYetAvailable = 3;
+    public const int Incomplete = 1, Interrupted = 130;
 
-    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    protected override async Task<int> Run(ClusterConnection cluster, RunSettings settings, CancellationToken cancel)
     {
-        // Honest placeholder until the sweep engine lands: nothing is submitted, and the exit code says so.
-        AnsiConsole.MarkupLine($"[yellow]The sweep engine is not built yet[/] (issue 5), so [bold]{Markup.Escape(settings.Spec)}[/] was not run.");
-        AnsiConsole.MarkupLine("A single experiment can be trained and attacked by hand today: see [bold]src/Trainer/README.md[/].");
-        return Task.FromResult(NotYetAvailable);
+        var spec = Spec!;
+        var submitted = await Submit(cluster, spec);
+        AnsiConsole.MarkupLine(Markup.Escape($"sweep '{spec.Name}': {submitted.Total} experiments ({submitted.Terminal} already finished) on the {cluster.Description}"));
+        var final = await SweepWatcher.Follow(cluster.Grains, spec.Name, cancel);
+        if (!final.IsFinished)
+        {
+            AnsiConsole.MarkupLine("[yellow]interrupted[/]: the sweep's state is saved; run the same command again to resume it.");
+            return Interrupted;
+        }
+
+        var (rows, table) = await ResultsView.Load(cluster.Grains, spec.Name);
+        ResultsView.Print(table);
+        var outDir = settings.Out ?? Path.Combine("results", spec.Name);
+        foreach (var file in ResultsView.Write(rows, table, outDir)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
+        AnsiConsole.MarkupLine(Markup.Escape(SweepWatcher.Summary(final)));
+        if (final.Count(ExperimentPhase.Completed) == final.Total) return 0;
+
+        var sweep = cluster.Grains.GetGrain<ISweepGrain>(spec.Name);
+        foreach (var key in await sweep.ListExperiments(ExperimentPhase.Failed, 20))
+        {
+            var e = await cluster.Grains.GetGrain<IExperimentGrain>(key).GetSnapshot();
+            AnsiConsole.MarkupLine(Markup.Escape($"failed: {key}: {e.Why} ({e.Attempts.LastOrDefault()?.Message})"));
+        }
+        return Incomplete;
     }
 }
