@@ -1,0 +1,79 @@
+using System.Text.Json;
+using StableSnn.Client.Results;
+using StableSnn.TestSupport;
+
+namespace StableSnn.Client.Tests;
+
+/// <summary>`stablesnn run` end to end: embedded silo, real trainer processes, files on disk.</summary>
+public class RunCommandTests
+{
+    [Fact]
+    public void RunsATinyGridThroughTheEmbeddedSiloAndWritesTableCsvJsonAndPlot()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        File.WriteAllText(work.File("tiny.yaml"), $"""
+            name: tiny
+            datasets: [mnist]
+            architectures: [small-cnn]
+            neurons: [lif, dlif]
+            modes: [raw]
+            alphas: [0, 1]
+            epochs: 1
+            attackSuite: quick
+            training:
+              dataRoot: {toy.Root}
+              batchSize: 32
+              timeSteps: 4
+              validationFraction: 0.25
+              attackSubset: 32
+            """);
+
+        var (exit, output) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out");
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("4 completed, 0 failed", output);
+        var csv = File.ReadAllLines(work.File("out/results.csv"));
+        Assert.Equal(ResultsExport.CsvHeader, csv[0]);
+        Assert.Equal(4 * 7, csv.Length - 1); // 4 experiments x (clean + 5 quick attacks + sanity)
+        using var json = JsonDocument.Parse(File.ReadAllText(work.File("out/results.json")));
+        Assert.Equal(4, json.RootElement.GetProperty("experiments").GetArrayLength());
+        var png = File.ReadAllBytes(work.File("out/robustness-vs-alpha.png"));
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], png[..4]);
+
+        // Started again on the same state, the finished sweep is picked up, not rerun.
+        var (again, secondOutput) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out2");
+        Assert.True(again == 0, secondOutput);
+        Assert.Contains("(4 already finished)", secondOutput);
+    }
+
+    [Fact]
+    public void MissingSpecIsRefusedWithExitTwoAndNothingStarts()
+    {
+        using var work = new TempDirectory();
+        var (exit, output) = CliProcess.Run(work.Path, "run", "nope.yaml", "--data-dir", "state");
+        Assert.Equal(2, exit);
+        Assert.Contains("nope.yaml", output);
+        Assert.False(Directory.Exists(work.File("state")), "no silo should have started");
+    }
+
+    [Fact]
+    public void NegativeAlphaAndUnknownArchitectureAreNamed()
+    {
+        using var work = new TempDirectory();
+        File.WriteAllText(work.File("bad.yaml"), "name: bad\ndatasets: [fashion-mnist]\narchitectures: [resnet50]\nalphas: [-1]\n");
+        var (exit, output) = CliProcess.Run(work.Path, "submit", "bad.yaml");
+        Assert.Equal(2, exit);
+        Assert.Contains("architectures", output);
+        Assert.Contains("alphas", output);
+    }
+
+    [Fact]
+    public void UnreachableClusterIsReportedWithTheAddress()
+    {
+        using var work = new TempDirectory();
+        var (exit, output) = CliProcess.Run(work.Path, "list", "--cluster", "127.0.0.1:1");
+        Assert.Equal(2, exit);
+        Assert.Contains("127.0.0.1:1", output);
+    }
+}
