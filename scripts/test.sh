@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 scripts/start-postgres.sh
-dotnet test StableSnn.sln --blame-hang-timeout 10m "$@"
+dotnet test StableSnn.sln -m:1 --blame-hang-timeout 10m "$@"

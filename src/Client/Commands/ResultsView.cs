@@ -27,10 +27,10 @@ public static class ResultsView
             AnsiConsole.MarkupLine("[yellow]no completed experiments yet[/]");
             return;
         }
-        var view = new Table().AddColumns("dataset", "architecture", "neuron", "mode", "alpha", "attack", "accuracy (mean ± std)", "seeds", "masking flags");
+        var view = new Table().AddColumns("grid point", "alpha", "attack", "accuracy %", "seeds", "masking flags");
         foreach (var r in table)
-            view.AddRow(r.Dataset, r.Architecture, r.Neuron, r.Mode, r.Alpha.ToString(CultureInfo.InvariantCulture), Markup.Escape(r.Attack),
-                $"{100 * r.Mean:F2} ± {100 * r.Std:F2} %", $"{r.Count}",
+            view.AddRow(Markup.Escape($"{r.Dataset} {r.Architecture} {r.Neuron} {r.Mode}"), r.Alpha.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(r.Attack), $"{100 * r.Mean:F2} ± {100 * r.Std:F2}", $"{r.Count}",
                 r.Flagged > 0 ? $"[red]{r.Flagged} suspect: {Markup.Escape(string.Join(",", r.Flags))}[/]" : "-");
         AnsiConsole.Write(view);
     }
