@@ -5,7 +5,16 @@ namespace StableSnn.Client.Tests;
 /// <summary>Runs the real stablesnn executable built next to the tests.</summary>
 internal static class CliProcess
 {
-    public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
+    static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public static Process Start(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablesnn"))
         {
@@ -14,7 +23,18 @@ internal static class CliProcess
         };
         start.Environment["COLUMNS"] = "200";
         foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
+        if (args.Length > 0 && args[0] is "run" or "submit" or "list" && !args.Contains("--cluster"))
+        {
+            // Free ports, so tests never collide with an embedded silo someone runs on this machine.
+            start.ArgumentList.Add("--silo-port"); start.ArgumentList.Add(FreePort().ToString());
+            start.ArgumentList.Add("--gateway-port"); start.ArgumentList.Add(FreePort().ToString());
+        }
+        return Process.Start(start)!;
+    }
+
+    public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(true); throw new TimeoutException("stablesnn did not finish"); }

@@ -48,6 +48,41 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void AnInterruptedRunResumesTheSameSweepWhenStartedAgain()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        File.WriteAllText(work.File("resume.yaml"), $"""
+            name: resume
+            datasets: [mnist]
+            architectures: [small-cnn]
+            neurons: [lif, dlif]
+            modes: [raw]
+            alphas: [0, 1]
+            epochs: 1
+            attackSuite: none
+            training:
+              dataRoot: {toy.Root}
+              batchSize: 32
+              timeSteps: 4
+            """);
+
+        // Kill the whole process tree (CLI, embedded silo, trainer) once at least one experiment has completed.
+        using (var first = CliProcess.Start(work.Path, "run", "resume.yaml", "--data-dir", "state", "--out", "out"))
+        {
+            while (first.StandardOutput.ReadLine() is { } line && !System.Text.RegularExpressions.Regex.IsMatch(line, @"[1-3] completed")) { }
+            Thread.Sleep(2500); // past the sweep's periodic flush (1 s), so its progress is on disk
+            first.Kill(entireProcessTree: true);
+            first.WaitForExit();
+        }
+
+        var (exit, output) = CliProcess.Run(work.Path, "run", "resume.yaml", "--data-dir", "state", "--out", "out");
+        Assert.True(exit == 0, output);
+        Assert.Matches(@"\([1-3] already finished\)", output); // picked up again, not submitted anew
+        Assert.Contains("4 completed, 0 failed", output);
+    }
+
+    [Fact]
     public void MissingSpecIsRefusedWithExitTwoAndNothingStarts()
     {
         using var work = new TempDirectory();

@@ -15,7 +15,6 @@ namespace StableSnn.Client.Hosting;
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
-    public const int EmbeddedGatewayPort = 30000, EmbeddedSiloPort = 11111;
     readonly IHost _host;
 
     ClusterConnection(IHost host, string description, string? artifactRoot)
@@ -63,9 +62,9 @@ public sealed class ClusterConnection : IAsyncDisposable
     {
         var dataDir = Path.GetFullPath(settings.DataDir);
         Directory.CreateDirectory(dataDir);
-        if (!PortIsFree(EmbeddedGatewayPort) || !PortIsFree(EmbeddedSiloPort))
-            throw new CliException($"an embedded silo (or something else) already uses ports {EmbeddedSiloPort}/{EmbeddedGatewayPort}; " +
-                $"if it is another stablesnn run, connect to it with --cluster localhost:{EmbeddedGatewayPort}");
+        if (!PortIsFree(settings.GatewayPort) || !PortIsFree(settings.SiloPort))
+            throw new CliException($"an embedded silo (or something else) already uses ports {settings.SiloPort}/{settings.GatewayPort}; " +
+                $"if it is another stablesnn run, connect to it with --cluster localhost:{settings.GatewayPort}, or pick other ports with --silo-port/--gateway-port");
         var artifacts = Path.Combine(dataDir, "artifacts");
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -73,9 +72,12 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             ["Node:ArtifactRoot"] = artifacts,
             ["Node:CpuSlots"] = settings.CpuSlots?.ToString(),
+            // One node: an attempt cut off by a restart is found after 1.5 leases; keep that short (heartbeats every 5 s).
+            ["Engine:LeaseDuration"] = "00:00:20",
         });
         builder.Configuration.AddEnvironmentVariables("STABLESNN_");
-        builder.UseOrleans(silo => silo.UseStableSnnStorage(StorageOptions.SqliteIn(dataDir)));
+        builder.UseOrleans(silo => silo.UseStableSnnStorage(
+            StorageOptions.SqliteIn(dataDir) with { SiloPort = settings.SiloPort, GatewayPort = settings.GatewayPort }));
         builder.Services.AddStableSnnNode(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync(cancel);

@@ -14,6 +14,14 @@ public class ClusterSettings : CommandSettings
     [Description("Embedded silo: where its SQLite state and artifacts (checkpoints, results) live. Default: ./stablesnn-data.")]
     public string DataDir { get; init; } = "stablesnn-data";
 
+    [CommandOption("--gateway-port <PORT>")]
+    [Description("Embedded silo: the gateway port other stablesnn commands can join with --cluster localhost:PORT (default 30000).")]
+    public int GatewayPort { get; init; } = 30000;
+
+    [CommandOption("--silo-port <PORT>")]
+    [Description("Embedded silo: its silo-to-silo port (default 11111).")]
+    public int SiloPort { get; init; } = 11111;
+
     [CommandOption("--cpu-slots <N>")]
     [Description("Embedded silo: how many experiments run at once on this machine's CPU (default 1; GPUs are found automatically).")]
     public int? CpuSlots { get; init; }
