@@ -22,6 +22,10 @@ public abstract class CliCommand<TSettings> : AsyncCommand<TSettings> where TSet
         using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (kill, a closing terminal, a container stop) ends the command the same way: the embedded silo
+        // stops its trainers with SIGTERM, they keep their checkpoints, and the next run resumes.
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; interrupt.Cancel(); });
         try
         {
             await Prepare(settings);
