@@ -68,6 +68,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         var artifacts = Path.Combine(dataDir, "artifacts");
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // start-up advice (server GC) is noise for a CLI
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Node:ArtifactRoot"] = artifacts,
