@@ -39,7 +39,7 @@ public static class EngineMetrics
     {
         Meter.CreateObservableGauge("stablesnn.experiments", ObserveExperiments, "{experiment}",
             "Experiments of a sweep in each lifecycle phase.");
-        Meter.CreateObservableGauge("stablesnn.sweep.progress", ObserveProgress, "1",
+        Meter.CreateObservableGauge("stablesnn.sweep.progress_ratio", ObserveProgress, "1",
             "Fraction of a sweep's experiments in a terminal phase (completed, failed or cancelled).");
         Meter.CreateObservableGauge("stablesnn.sweep.eta", ObserveEta, "s",
             "Estimated time to the end of a sweep at its average rate so far (0 once finished).");
@@ -48,11 +48,11 @@ public static class EngineMetrics
         Meter.CreateObservableGauge("stablesnn.queue.oldest_wait", ObserveOldestWait, "s",
             "Age of the oldest offer the scheduler holds for want of a free slot (0 when none waits).");
         Meter.CreateObservableGauge("stablesnn.slots", ObserveSlots, "{slot}", "Slots of each node, busy or idle.");
-        Meter.CreateObservableGauge("stablesnn.slot.utilisation", ObserveUtilisation, "1",
+        Meter.CreateObservableGauge("stablesnn.slot.utilisation_ratio", ObserveUtilisation, "1",
             "Fraction of a node's slots running an attempt.");
         Meter.CreateObservableGauge("stablesnn.training.images_per_second", ObserveThroughput, "{image}/s",
             "Training throughput last reported by the attempt running on a slot (0 when the slot is idle).");
-        Meter.CreateObservableGauge("stablesnn.robust_accuracy", ObserveAccuracy, "1",
+        Meter.CreateObservableGauge("stablesnn.robust_accuracy_ratio", ObserveAccuracy, "1",
             "Accuracy of a completed grid point (mean over its completed seeds), clean (attack=\"none\") or under an attack.");
     }
 
