@@ -6,6 +6,7 @@ packages=(
   libtcmalloc-minimal4   # allocator for TorchSharp (docs/native-torch.md)
   dataset-fashion-mnist  # real data offline: /usr/share/datasets/fashion-mnist
   postgresql             # cluster storage tests (Debian 12: PostgreSQL 15); scripts/test.sh starts it
+  prometheus             # telemetry test: a real Prometheus scrapes a silo's /metrics (tests/Telemetry.Tests)
 )
 
 missing=()

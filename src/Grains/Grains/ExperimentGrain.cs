@@ -3,6 +3,7 @@ using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Policy;
 using StableSnn.Grains.State;
+using StableSnn.Grains.Telemetry;
 
 namespace StableSnn.Grains.Grains;
 
@@ -60,6 +61,7 @@ public sealed class ExperimentGrain(
         });
         S.CurrentAttempt = lease.AttemptId;
         S.NotBefore = null;
+        EngineMetrics.AttemptStarted(SweepName);
         await Transition(ExperimentPhase.Training, $"attempt {S.Attempts.Count} on {lease.SlotId}");
         return Ticket(admission);
     }
@@ -153,9 +155,11 @@ public sealed class ExperimentGrain(
     {
         var policy = new RetryPolicy(S.MaxAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
         var decision = policy.Decide(reason, S.Attempts.Count - S.BudgetStart);
+        EngineMetrics.AttemptFailed(SweepName, reason);
         if (decision.Retry)
         {
             S.NotBefore = DateTimeOffset.UtcNow + decision.Delay;
+            EngineMetrics.AttemptRetried(SweepName);
             await Transition(ExperimentPhase.Queued, decision.Why);
         }
         else

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Policy;
+using StableSnn.Grains.Telemetry;
 
 namespace StableSnn.Grains.Grains;
 
@@ -32,10 +33,13 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
     readonly Dictionary<string, Guid> _slotLease = [];
     readonly Queue<Guid> _revokedOrder = new();
     readonly HashSet<Guid> _revoked = [];
+    readonly Dictionary<string, DateTimeOffset> _offeredAt = [];
     long _granted, _expired;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        EngineMetrics.InitialiseScheduler();
+        PublishMetrics();
         this.RegisterGrainTimer(ExpireLeases, _options.LeaseCheckInterval, _options.LeaseCheckInterval);
         ReconcileSweeps().Ignore(); // rebuild the queue from the durable sweeps
         // Leases held by nodes that died with the previous activation are unknown here; once a lease period has
@@ -71,11 +75,13 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
             var queued = candidates.First(c => c.Key == assignment.ExperimentKey);
             var entry = _sweeps[queued.Sweep];
             entry.Buffer.Remove(queued);
+            _offeredAt.Remove(queued.Key);
             var lease = new LeaseRef(queued.Key, Guid.NewGuid(), assignment.SlotId, (int)queued.Sequence);
             Adopt(lease, report.Node, now);
             start.Add(lease);
             _granted++;
         }
+        PublishMetrics();
         return new WorkGrant { Start = [.. start], Stop = [.. stop] };
     }
 
@@ -106,7 +112,12 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
             if (!entry.MayHaveWork || entry.Buffer.Count >= wanted) continue;
             var work = await GrainFactory.GetGrain<ISweepGrain>(name).TakeWork(Math.Max(MinPull, wanted) - entry.Buffer.Count);
             if (work.Length == 0) entry.MayHaveWork = false;
-            foreach (var item in work) entry.Buffer.AddLast(item);
+            var now = DateTimeOffset.UtcNow;
+            foreach (var item in work)
+            {
+                entry.Buffer.AddLast(item);
+                _offeredAt.TryAdd(item.Key, now);
+            }
         }
     }
 
@@ -137,6 +148,8 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
             _revokedOrder.Enqueue(lease.Ref.AttemptId);
             if (_revokedOrder.Count > RevokedMemory) _revoked.Remove(_revokedOrder.Dequeue());
         }
+        if (expired.Count > 0) EngineMetrics.LeaseExpired(expired.Count);
+        PublishMetrics();
         await Task.WhenAll(expired.Select(l =>
             GrainFactory.GetGrain<IExperimentGrain>(l.Ref.ExperimentKey).ExpireLease(l.Ref.AttemptId)));
     }
@@ -146,6 +159,10 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
         foreach (var sweep in await GrainFactory.GetGrain<ISweepRegistryGrain>("default").List())
             GrainFactory.GetGrain<ISweepGrain>(sweep).Reconcile().Ignore();
     }
+
+    /// <summary>The oldest offer still waiting for a slot, for the metrics registry.</summary>
+    void PublishMetrics() =>
+        EngineMetrics.PublishScheduler(new EngineMetrics.SchedulerFigures(_offeredAt.Count == 0 ? null : _offeredAt.Values.Min()));
 
     SweepEntry Entry(string sweep)
     {

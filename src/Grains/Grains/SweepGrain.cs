@@ -3,6 +3,7 @@ using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Policy;
 using StableSnn.Grains.State;
+using StableSnn.Grains.Telemetry;
 
 namespace StableSnn.Grains.Grains;
 
@@ -16,19 +17,27 @@ public sealed class SweepGrain(
     readonly Queue<int> _runnable = new();
     readonly HashSet<int> _offered = [];
     bool _dirty;
+    (int Outcomes, int Terminal) _aggregatedAt = (-1, -1);
+    IReadOnlyList<EngineMetrics.AccuracyPoint> _accuracy = [];
 
     SweepState S => state.State;
     string Name => this.GetPrimaryKeyString();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Spec is not null) LoadGrid();
+        if (S.Spec is not null)
+        {
+            LoadGrid();
+            EngineMetrics.InitialiseSweep(Name);
+            PublishMetrics();
+        }
         this.RegisterGrainTimer(Tick, TimeSpan.Zero, _options.SweepFlushInterval);
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        EngineMetrics.RemoveSweep(Name); // the silo that activates it next publishes it
         if (_dirty) await state.WriteStateAsync(cancellationToken);
     }
 
@@ -53,6 +62,8 @@ public sealed class SweepGrain(
         await GrainFactory.GetGrain<ISweepRegistryGrain>("default").Add(Name);
         await this.RegisterOrUpdateReminder(ReconcileReminder, _options.ReconcileInterval, _options.ReconcileInterval);
         NotifyScheduler();
+        EngineMetrics.InitialiseSweep(Name);
+        PublishMetrics();
         return Snapshot();
     }
 
@@ -165,6 +176,7 @@ public sealed class SweepGrain(
             if (S.Status != SweepStatus.Cancelled) S.Status = SweepStatus.Completed;
             S.FinishedAt ??= DateTimeOffset.UtcNow;
             await FlushIfDirty();
+            PublishMetrics();
         }
     }
 
@@ -229,6 +241,24 @@ public sealed class SweepGrain(
     {
         if (S.Status == SweepStatus.Active && ReleaseDueRetries()) NotifyScheduler();
         await FlushIfDirty();
+        PublishMetrics();
+    }
+
+    /// <summary>Copies this sweep's figures into the metrics registry (read by the exporter on another thread).</summary>
+    void PublishMetrics()
+    {
+        if (S.Spec is null) return;
+        var counts = new int[Enum.GetValues<ExperimentPhase>().Length];
+        foreach (var p in S.Phases) counts[p]++;
+        // A grid point's accuracy appears once all its seeds have ended: aggregate again only when that can change.
+        var at = (S.Outcomes.Count, counts[(int)ExperimentPhase.Completed] + counts[(int)ExperimentPhase.Failed] + counts[(int)ExperimentPhase.Cancelled]);
+        if (at != _aggregatedAt)
+        {
+            _aggregatedAt = at;
+            _accuracy = EngineMetrics.Aggregate(_points, S.Phases, S.Outcomes);
+        }
+        EngineMetrics.PublishSweep(Name, new EngineMetrics.SweepFigures(
+            S.Status == SweepStatus.Active, counts, S.SubmittedAt, S.FinishedAt, _accuracy));
     }
 
     void NotifyScheduler()

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
+using StableSnn.Grains.Telemetry;
 
 namespace StableSnn.Silo.Nodes;
 
@@ -19,6 +20,10 @@ public sealed class NodeAgent(
     {
         /// <summary>When the experiment last heard of this attempt (ticks); heartbeats fill the gaps between progress.</summary>
         public long LastRelayTicks = DateTimeOffset.UtcNow.UtcTicks;
+        /// <summary>When the current epoch began (ticks): the attempt's start, the last "epoch" or "resume" event.</summary>
+        public long EpochStartTicks = DateTimeOffset.UtcNow.UtcTicks;
+        /// <summary>Last training throughput the trainer reported (images per second).</summary>
+        public double ImagesPerSecond;
     }
 
     readonly NodeOptions _options = options.Value;
@@ -34,6 +39,7 @@ public sealed class NodeAgent(
     {
         _slots = SlotDiscovery.Discover(_options);
         log.LogInformation("node {Node}: {Count} slots ({Slots})", _options.Name, _slots.Count, string.Join(", ", _slots.Select(s => s.Id)));
+        PublishMetrics();
         var scheduler = grains.GetGrain<ISchedulerGrain>("default");
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -55,6 +61,15 @@ public sealed class NodeAgent(
         Task[] work;
         lock (_gate) work = _running.Values.Select(r => { r.Stop.Cancel(); return r.Work; }).ToArray();
         await Task.WhenAll(work); // draining: every trainer gets SIGTERM and keeps its checkpoint
+        EngineMetrics.RemoveNode(_options.Name);
+    }
+
+    /// <summary>This node's slots and the throughput of the busy ones, for the metrics registry.</summary>
+    void PublishMetrics()
+    {
+        Dictionary<string, double> busy;
+        lock (_gate) busy = _running.Values.ToDictionary(r => r.Lease.SlotId, r => Volatile.Read(ref r.ImagesPerSecond));
+        EngineMetrics.PublishNode(_options.Name, new EngineMetrics.NodeFigures(_slots.Select(s => s.Id).ToArray(), busy));
     }
 
     NodeReport Report()
@@ -69,6 +84,8 @@ public sealed class NodeAgent(
                 Running = _running.Values.Select(r => r.Lease).ToArray(), Finished = [.. _finished],
             };
             _finished.Clear();
+            EngineMetrics.PublishNode(_options.Name, new EngineMetrics.NodeFigures(_slots.Select(s => s.Id).ToArray(),
+                _running.Values.ToDictionary(r => r.Lease.SlotId, r => Volatile.Read(ref r.ImagesPerSecond))));
             return report;
         }
     }
@@ -100,7 +117,14 @@ public sealed class NodeAgent(
 
     async Task<bool> Relay(Running running, ProgressUpdate update)
     {
-        Interlocked.Exchange(ref running.LastRelayTicks, DateTimeOffset.UtcNow.UtcTicks);
+        var now = DateTimeOffset.UtcNow.UtcTicks;
+        Interlocked.Exchange(ref running.LastRelayTicks, now);
+        if (update.ImagesPerSecond is { } ips) Volatile.Write(ref running.ImagesPerSecond, ips);
+        if (update.Phase is "epoch" or "resume")
+        {
+            long began = Interlocked.Exchange(ref running.EpochStartTicks, now);
+            if (update.Phase == "epoch") EngineMetrics.EpochFinished(TimeSpan.FromTicks(now - began).TotalSeconds);
+        }
         bool keep = await grains.GetGrain<IExperimentGrain>(running.Lease.ExperimentKey).ReportProgress(running.Lease.AttemptId, update);
         if (!keep) running.Stop.Cancel();
         return keep;
@@ -152,6 +176,7 @@ public sealed class NodeAgent(
                 if (_running.Remove(lease.AttemptId, out var r)) r.Stop.Dispose();
                 _finished.Add(lease);
             }
+            PublishMetrics();
             _wake.Release();
         }
     }

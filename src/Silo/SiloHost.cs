@@ -1,0 +1,29 @@
+using StableSnn.Silo.Nodes;
+using StableSnn.Silo.Storage;
+using StableSnn.Silo.Telemetry;
+
+namespace StableSnn.Silo;
+
+/// <summary>
+/// A silo: Orleans with durable storage (SQLite on one machine, PostgreSQL on clusters), this node's slots and
+/// trainer launching, telemetry (/metrics) and health endpoints. Settings: section "Storage" (Provider,
+/// ConnectionString, ServiceId, ClusterId), "Node" (NodeOptions) and "Engine" (EngineOptions); environment
+/// variables use "__" for ":". Program runs it; tests build the same host with their own settings.
+/// </summary>
+public static class SiloHost
+{
+    /// <param name="customise">Runs first on the builder, e.g. to add configuration or set the URLs.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customise = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        customise?.Invoke(builder);
+        var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        builder.UseOrleans(silo => silo.UseStableSnnStorage(storage));
+        builder.Services.AddStableSnnNode(builder.Configuration);
+        builder.AddStableSnnTelemetry();
+
+        var app = builder.Build();
+        app.MapStableSnnEndpoints();
+        return app;
+    }
+}
