@@ -18,9 +18,7 @@ RUN dotnet publish src/Client/StableSnn.Client.csproj -c Release --no-restore -o
  && test -x /app/stablesnn
 
 FROM ${DOTNET_RUNTIME_IMAGE} AS runtime
-# procps: /usr/bin/kill, which the silo runs to send trainers SIGTERM (ProcessTrainerLauncher.Terminate); slim bases lack it.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends procps \
  && (apt-get install -y --no-install-recommends libtcmalloc-minimal4t64 || apt-get install -y --no-install-recommends libtcmalloc-minimal4) \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build --chown=0:0 /app /app

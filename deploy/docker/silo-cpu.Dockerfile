@@ -17,12 +17,10 @@ RUN dotnet publish src/Silo/StableSnn.Silo.csproj -c Release --no-restore -o /ap
  && test -x /app/StableSnn.Trainer && test -f /app/StableSnn.Silo.dll
 
 FROM ${DOTNET_RUNTIME_IMAGE} AS runtime
-# procps: /usr/bin/kill, which the silo runs to send trainers SIGTERM (ProcessTrainerLauncher.Terminate); slim bases lack it.
 # The aspnet image already has a non-root user "app" (uid 1654); the silo runs as it.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends procps \
  && (apt-get install -y --no-install-recommends libtcmalloc-minimal4t64 || apt-get install -y --no-install-recommends libtcmalloc-minimal4) \
- && test -f /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 && test -x /usr/bin/kill \
+ && test -f /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /artifacts && chown 1654:1654 /artifacts
 COPY --from=build --chown=0:0 /app /app

@@ -27,13 +27,12 @@ FROM ${DOTNET_RUNTIME_IMAGE} AS dotnet-runtime
 
 # ---- runtime -----------------------------------------------------------------------------------------------------------
 FROM ${CUDA_RUNTIME_IMAGE} AS runtime
-# procps: /usr/bin/kill, which the silo runs to send trainers SIGTERM (ProcessTrainerLauncher.Terminate); slim bases lack it.
 # tcmalloc: glibc malloc fragments under TorchSharp until it runs out of memory (docs/native-torch.md). Ubuntu 24.04
 # names the package libtcmalloc-minimal4t64; older bases libtcmalloc-minimal4. Same library path either way.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates libssl3t64 zlib1g tzdata procps \
+ && apt-get install -y --no-install-recommends ca-certificates libssl3t64 zlib1g tzdata \
  && (apt-get install -y --no-install-recommends libtcmalloc-minimal4t64 || apt-get install -y --no-install-recommends libtcmalloc-minimal4) \
- && test -f /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 && test -x /usr/bin/kill \
+ && test -f /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=dotnet-runtime /usr/share/dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \

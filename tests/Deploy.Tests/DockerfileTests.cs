@@ -21,8 +21,6 @@ public class DockerfileTests
         Assert.DoesNotMatch(@"(?i)password\s*=|ConnectionString\s*=|Storage__ConnectionString", text);
         Assert.Matches(@"(?m)^USER\s+[1-9]\d*", text);
         Assert.Contains("libtcmalloc-minimal4", text);
-        // ProcessTrainerLauncher sends SIGTERM by running `kill`: without procps the drain would throw instead.
-        Assert.Matches(@"apt-get install[^\n]*procps", text);
         Assert.Contains("LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", text);
         Assert.True(File.Exists(Path.Combine(Manifests.Root, "deploy", "docker", name + ".dockerignore")));
     }

@@ -123,13 +123,19 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
         }
     }
 
+    const int SigTerm = 15;
+
+    // .NET can only SIGKILL a child; SIGTERM (so the trainer can stop cleanly) goes through libc, no kill binary needed.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SendSignal(int pid, int signal);
+
     /// <summary>SIGTERM first (the trainer keeps its last checkpoint and exits 130), then SIGKILL after a grace period.</summary>
     static void Terminate(Process process)
     {
         try
         {
             if (process.HasExited) return;
-            Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit(2000);
+            _ = SendSignal(process.Id, SigTerm);
             if (!process.WaitForExit(10_000)) process.Kill(entireProcessTree: true);
         }
         catch (InvalidOperationException) { } // already gone
