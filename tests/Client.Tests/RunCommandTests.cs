@@ -58,8 +58,8 @@ public class RunCommandTests
             architectures: [small-cnn]
             neurons: [lif, dlif]
             modes: [raw]
-            alphas: [0, 1]
-            epochs: 1
+            alphas: [0, 0.5, 1, 2]
+            epochs: 2
             attackSuite: none
             training:
               dataRoot: {toy.Root}
@@ -70,7 +70,7 @@ public class RunCommandTests
         // Kill the whole process tree (CLI, embedded silo, trainer) once at least one experiment has completed.
         using (var first = CliProcess.Start(work.Path, "run", "resume.yaml", "--data-dir", "state", "--out", "out"))
         {
-            while (first.StandardOutput.ReadLine() is { } line && !System.Text.RegularExpressions.Regex.IsMatch(line, @"[1-3] completed")) { }
+            while (first.StandardOutput.ReadLine() is { } line && !System.Text.RegularExpressions.Regex.IsMatch(line, @"[1-6] completed")) { }
             Thread.Sleep(2500); // past the sweep's periodic flush (1 s), so its progress is on disk
             first.Kill(entireProcessTree: true);
             first.WaitForExit();
@@ -78,8 +78,8 @@ public class RunCommandTests
 
         var (exit, output) = CliProcess.Run(work.Path, "run", "resume.yaml", "--data-dir", "state", "--out", "out");
         Assert.True(exit == 0, output);
-        Assert.Matches(@"\([1-3] already finished\)", output); // picked up again, not submitted anew
-        Assert.Contains("4 completed, 0 failed", output);
+        Assert.Matches(@"\([1-7] already finished\)", output); // picked up again, not submitted anew
+        Assert.Contains("8 completed, 0 failed", output);
     }
 
     [Fact]
