@@ -20,7 +20,7 @@ public sealed class ExperimentGrain(
     public async Task<AttemptTicket?> BeginAttempt(LeaseRef lease, string node)
     {
         if (S.Index < 0) S.Index = lease.Index;
-        if (IsTerminal(S.Phase))
+        if (S.Phase.IsTerminal())
         {
             await Notify(S.Phase); // the sweep offered it from stale progress: tell it the truth
             return null;
@@ -68,7 +68,7 @@ public sealed class ExperimentGrain(
 
     public async Task<bool> ReportProgress(Guid attemptId, ProgressUpdate update)
     {
-        if (S.CurrentAttempt != attemptId || IsTerminal(S.Phase)) return false; // stale or cancelled: stop it
+        if (S.CurrentAttempt != attemptId || S.Phase.IsTerminal()) return false; // stale or cancelled: stop it
         int i = S.Attempts.Count - 1;
         S.Attempts[i] = S.Attempts[i] with
         {
@@ -114,7 +114,7 @@ public sealed class ExperimentGrain(
 
     public async Task ExpireLease(Guid attemptId)
     {
-        if (S.CurrentAttempt != attemptId || IsTerminal(S.Phase)) return;
+        if (S.CurrentAttempt != attemptId || S.Phase.IsTerminal()) return;
         EndAttempt(attemptId, ExitReason.LeaseExpired, "no heartbeat within the lease");
         await ApplyRetryPolicy(ExitReason.LeaseExpired);
     }
@@ -132,7 +132,7 @@ public sealed class ExperimentGrain(
 
     public async Task Cancel()
     {
-        if (IsTerminal(S.Phase)) return;
+        if (S.Phase.IsTerminal()) return;
         if (S.CurrentAttempt is { } current) EndAttempt(current, ExitReason.Cancelled, "cancelled");
         await Transition(ExperimentPhase.Cancelled, "cancelled");
     }
@@ -192,6 +192,4 @@ public sealed class ExperimentGrain(
     AttemptTicket Ticket(ExperimentAdmission admission) =>
         new(TrainerSpec.For(admission.Spec, admission.Point).ToJson(), Key, S.Attempts.Count);
 
-    static bool IsTerminal(ExperimentPhase phase) =>
-        phase is ExperimentPhase.Completed or ExperimentPhase.Failed or ExperimentPhase.Cancelled;
 }

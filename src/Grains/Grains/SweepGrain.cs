@@ -89,7 +89,7 @@ public sealed class SweepGrain(
         {
             var phase = (ExperimentPhase)S.Phases[i];
             if (phase is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
-            else if (!IsTerminal(phase)) S.Phases[i] = (byte)ExperimentPhase.Cancelled;
+            else if (!phase.IsTerminal()) S.Phases[i] = (byte)ExperimentPhase.Cancelled;
         }
         _runnable.Clear();
         _offered.Clear();
@@ -171,7 +171,7 @@ public sealed class SweepGrain(
         // outcome lost with a crash before that is re-sent by its experiment (durable) when reconcile or a re-offer asks.
         if (phase == ExperimentPhase.Completed && change.Outcome is not null) S.Outcomes[change.Index] = change.Outcome;
         _dirty = true;
-        if (IsTerminal(phase) && S.Phases.All(p => IsTerminal((ExperimentPhase)p)))
+        if (phase.IsTerminal() && S.Phases.All(p => ((ExperimentPhase)p).IsTerminal()))
         {
             if (S.Status != SweepStatus.Cancelled) S.Status = SweepStatus.Completed;
             S.FinishedAt ??= DateTimeOffset.UtcNow;
@@ -287,8 +287,6 @@ public sealed class SweepGrain(
         };
     }
 
-    static bool IsTerminal(ExperimentPhase phase) =>
-        phase is ExperimentPhase.Completed or ExperimentPhase.Failed or ExperimentPhase.Cancelled;
 
     static bool SameSpec(SweepSpec a, SweepSpec b) =>
         System.Text.Json.JsonSerializer.Serialize(a) == System.Text.Json.JsonSerializer.Serialize(b);
