@@ -12,13 +12,22 @@ namespace StableSnn.Silo;
 /// </summary>
 public static class SiloHost
 {
+    /// <summary>"true" turns on Orleans' Kubernetes hosting (set by deploy/k8s on every silo pod).</summary>
+    public const string KubernetesHostingVariable = "ORLEANS_HOSTING_KUBERNETES";
+
     /// <param name="customise">Runs first on the builder, e.g. to add configuration or set the URLs.</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customise = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         customise?.Invoke(builder);
         var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
-        builder.UseOrleans(silo => silo.UseStableSnnStorage(storage));
+        builder.UseOrleans(silo =>
+        {
+            silo.UseStableSnnStorage(storage);
+            // On Kubernetes: the pod's IP, name and namespace (downward API) become the silo's identity, and silos
+            // delete the pods of members declared dead. Membership itself stays in PostgreSQL.
+            if (builder.Configuration[KubernetesHostingVariable] == "true") silo.UseKubernetesHosting();
+        });
         builder.Services.AddStableSnnNode(builder.Configuration);
         builder.AddStableSnnTelemetry();
 

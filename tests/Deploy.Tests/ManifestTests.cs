@@ -30,6 +30,17 @@ public class ManifestTests
         SiloSettings.Contains(name) || name.StartsWith("POD_", StringComparison.Ordinal) || name.StartsWith("ORLEANS_", StringComparison.Ordinal);
 
     [Fact]
+    public void Every_silo_turns_on_Orleans_kubernetes_hosting()
+    {
+        foreach (var silo in Manifests.Silos())
+        {
+            var env = Manifests.SiloContainer(silo.Spec.Template.Spec).Env;
+            Assert.Contains(env, e => e.Name == StableSnn.Silo.SiloHost.KubernetesHostingVariable && e.Value == "true");
+            Assert.Contains(env, e => e.Name == "POD_IP" && e.ValueFrom?.FieldRef?.FieldPath == "status.podIP");
+        }
+    }
+
+    [Fact]
     public void There_are_manifests_and_kustomizations()
     {
         Assert.NotEmpty(Manifests.ObjectFiles());
