@@ -1,3 +1,4 @@
+using StableSnn.Trainer.Native;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,6 @@ namespace StableSnn.Silo.Nodes;
 /// </summary>
 public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogger<ProcessTrainerLauncher> log) : ITrainerLauncher
 {
-    const string TcmallocPath = "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4";
 
     public string TrainerPath => options.Value.TrainerPath ?? Path.Combine(AppContext.BaseDirectory, "StableSnn.Trainer");
 
@@ -37,8 +37,8 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
         {
             start.Environment["CUDA_VISIBLE_DEVICES"] = ""; // a CPU slot must not grab a GPU
         }
-        if (File.Exists(TcmallocPath) && Environment.GetEnvironmentVariable("LD_PRELOAD") is null)
-            start.Environment["LD_PRELOAD"] = TcmallocPath;
+        if (Environment.GetEnvironmentVariable("LD_PRELOAD") is null && Allocator.FindTcmalloc() is { } tcmalloc)
+            foreach (var (name, value) in Allocator.PreloadEnvironment(tcmalloc)) start.Environment[name] = value;
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {TrainerPath}");
         var stderrTail = new Queue<string>();
