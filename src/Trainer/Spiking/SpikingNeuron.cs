@@ -41,7 +41,16 @@ public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"leading dimension {input.shape[0]} is not a multiple of T = {steps}");
         var unfolded = input.unflatten(0, [steps, input.shape[0] / steps]);
         RecordedInput = RecordInput ? unfolded : null;
+        return FusedLif.Supports(input) && !ForceStepwise ? FusedLif.Run(input, gains, _options) : Stepwise(unfolded);
+    }
 
+    /// <summary>Runs the tensor version below even where <see cref="FusedLif"/> could (tests compare the two).</summary>
+    public bool ForceStepwise { get; set; }
+
+    /// <summary>The recurrence as one autograd graph per time step: any device, any dtype.</summary>
+    Tensor Stepwise(Tensor unfolded)
+    {
+        int steps = _options.TimeSteps;
         var spikes = new Tensor[steps];
         Tensor? membrane = null;
         for (int t = 0; t < steps; t++)
