@@ -40,6 +40,12 @@ public class RunCommandTests
         Assert.Equal(4, json.RootElement.GetProperty("experiments").GetArrayLength());
         var png = File.ReadAllBytes(work.File("out/robustness-vs-alpha.png"));
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], png[..4]);
+        // One finished attempt per experiment on the timeline, and a utilisation line that adds up.
+        var attempts = File.ReadAllLines(work.File("out/attempts.csv"));
+        Assert.Equal(ResultsExport.AttemptsHeader, attempts[0]);
+        Assert.Equal(4, attempts.Skip(1).Count(l => l.EndsWith(",Success")));
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(work.File("out/slot-timeline.png"))[..4]);
+        Assert.Matches(@"slots busy \d+\.\d% of \d+:\d\d \(4 attempts on \d+ slots?", output);
 
         // Started again on the same state, the finished sweep is picked up, not rerun.
         var (again, secondOutput) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out2");

@@ -21,7 +21,7 @@ public sealed class ExportCommand : CliCommand<ExportCommand.Settings>
     public sealed class Settings : SweepSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Folder for results.csv (long format: one row per experiment and attack) and results.json.")]
+        [Description("Folder for results.csv (long format: one row per experiment and attack), results.json, attempts.csv and slot-timeline.png.")]
         public string Out { get; init; } = ".";
     }
 
@@ -34,6 +34,15 @@ public sealed class ExportCommand : CliCommand<ExportCommand.Settings>
         ResultsExport.WriteCsv(rows, csv);
         ResultsExport.WriteJson(rows, table, json);
         AnsiConsole.MarkupLine(Markup.Escape($"wrote {csv} and {json} ({rows.Length} experiments)"));
+        var (attempts, utilisation) = await ResultsView.LoadUtilisation(cluster.Grains, settings.Sweep);
+        if (attempts.Length > 0)
+        {
+            var attemptsCsv = Path.Combine(settings.Out, ResultsView.AttemptsFile);
+            var timeline = Path.Combine(settings.Out, ResultsView.TimelineFile);
+            ResultsExport.WriteAttemptsCsv(attempts, attemptsCsv);
+            SlotTimeline.Write(attempts, utilisation.From, timeline);
+            AnsiConsole.MarkupLine(Markup.Escape($"wrote {attemptsCsv} and {timeline}: {utilisation.Describe()}"));
+        }
         return 0;
     }
 }

@@ -11,6 +11,7 @@ namespace StableSnn.Client.Commands;
 public static class ResultsView
 {
     public const string CsvFile = "results.csv", JsonFile = "results.json", PlotFile = "robustness-vs-alpha.png";
+    public const string AttemptsFile = "attempts.csv", TimelineFile = "slot-timeline.png";
 
     public static async Task<(ExperimentResultRow[] Rows, IReadOnlyList<ResultRow> Table)> Load(IGrainFactory grains, string sweep)
     {
@@ -18,6 +19,30 @@ public static class ResultsView
         if (await grain.GetSpec() is null) throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
         var rows = await grain.GetResults();
         return (rows, ResultsTable.Build(rows));
+    }
+
+    /// <summary>
+    /// Every finished attempt of the sweep's finished experiments and how busy the slots were from submission to the
+    /// last attempt's end (or now). Reads each experiment grain, a few hundred at a time.
+    /// </summary>
+    public static async Task<(AttemptSpan[] Spans, UtilisationSummary Summary)> LoadUtilisation(IGrainFactory grains, string sweep)
+    {
+        var grain = grains.GetGrain<ISweepGrain>(sweep);
+        var spec = await grain.GetSpec() ?? throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
+        var snapshot = await grain.GetSnapshot();
+        var keys = new List<string>();
+        foreach (var phase in new[] { ExperimentPhase.Completed, ExperimentPhase.Failed, ExperimentPhase.Cancelled })
+            keys.AddRange(await grain.ListExperiments(phase, int.MaxValue));
+        var experiments = new List<ExperimentSnapshot>();
+        foreach (var batch in keys.Chunk(256))
+            experiments.AddRange(await Task.WhenAll(batch.Select(k => grains.GetGrain<IExperimentGrain>(k).GetSnapshot())));
+        var spans = SlotUtilisation.Spans(experiments).ToArray();
+
+        var kind = spec.Resources.SlotKind;
+        var slots = (await grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots
+            .Count(s => kind == "any" || s.Slot.Kind == kind);
+        var to = spans.Length == 0 ? DateTimeOffset.UtcNow : spans.Max(s => s.End);
+        return (spans, SlotUtilisation.Compute(spans, snapshot.SubmittedAt, to, slots));
     }
 
     public static void Print(IReadOnlyList<ResultRow> table)
@@ -35,8 +60,9 @@ public static class ResultsView
         AnsiConsole.Write(view);
     }
 
-    /// <summary>CSV, JSON and (when there is something to draw) the alpha plot; returns the files written.</summary>
-    public static IReadOnlyList<string> Write(ExperimentResultRow[] rows, IReadOnlyList<ResultRow> table, string directory)
+    /// <summary>CSV, JSON, the alpha plot and the slot timeline (each when there is something in it); returns the files written.</summary>
+    public static IReadOnlyList<string> Write(ExperimentResultRow[] rows, IReadOnlyList<ResultRow> table, string directory,
+        IReadOnlyCollection<AttemptSpan>? attempts = null, DateTimeOffset? since = null)
     {
         Directory.CreateDirectory(directory);
         var files = new List<string> { Path.Combine(directory, CsvFile), Path.Combine(directory, JsonFile) };
@@ -45,7 +71,14 @@ public static class ResultsView
         if (table.Count > 0)
         {
             files.Add(Path.Combine(directory, PlotFile));
-            AlphaPlot.Write(table, files[2]);
+            AlphaPlot.Write(table, files[^1]);
+        }
+        if (attempts is { Count: > 0 })
+        {
+            files.Add(Path.Combine(directory, AttemptsFile));
+            ResultsExport.WriteAttemptsCsv(attempts, files[^1]);
+            files.Add(Path.Combine(directory, TimelineFile));
+            SlotTimeline.Write(attempts, since ?? attempts.Min(a => a.Start), files[^1]);
         }
         return files;
     }

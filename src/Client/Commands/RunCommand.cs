@@ -37,8 +37,10 @@ public sealed class RunCommand : SpecCommand<RunCommand.RunSettings>
         var (rows, table) = await ResultsView.Load(cluster.Grains, spec.Name);
         ResultsView.Print(table);
         var outDir = settings.Out ?? Path.Combine("results", spec.Name);
-        foreach (var file in ResultsView.Write(rows, table, outDir)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
+        var (attempts, utilisation) = await ResultsView.LoadUtilisation(cluster.Grains, spec.Name);
+        foreach (var file in ResultsView.Write(rows, table, outDir, attempts, utilisation.From)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
         AnsiConsole.MarkupLine(Markup.Escape(SweepWatcher.Summary(final)));
+        AnsiConsole.MarkupLine(Markup.Escape(utilisation.Describe()));
         if (final.Count(ExperimentPhase.Completed) == final.Total) return 0;
 
         var sweep = cluster.Grains.GetGrain<ISweepGrain>(spec.Name);

@@ -49,6 +49,19 @@ public static class ResultsExport
         AtomicFile.Write(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text.ToString()));
     }
 
+    public const string AttemptsHeader = "experiment,attempt,node,slot,started,ended,seconds,exit";
+
+    /// <summary>One line per finished attempt, in start order, times in ISO 8601 UTC: the slot timeline as data.</summary>
+    public static void WriteAttemptsCsv(IEnumerable<AttemptSpan> spans, string path)
+    {
+        var text = new StringBuilder().Append(AttemptsHeader).Append('\n');
+        foreach (var s in spans.OrderBy(s => s.Start).ThenBy(s => s.Experiment, StringComparer.Ordinal))
+            text.AppendJoin(',', Field(s.Experiment), s.Attempt.ToString(CultureInfo.InvariantCulture), Field(s.Node), Field(s.Slot),
+                s.Start.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), s.End.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                Number((s.End - s.Start).TotalSeconds), Field(s.Exit)).Append('\n');
+        AtomicFile.Write(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text.ToString()));
+    }
+
     /// <summary>Writes <c>{"experiments": [...], "table": [...]}</c> with camelCase names; read it back with <see cref="ReadJson"/>.</summary>
     public static void WriteJson(IEnumerable<ExperimentResultRow> rows, IReadOnlyList<ResultRow> table, string path)
     {
