@@ -1,11 +1,12 @@
-"""PyTorch reference of StableSnn's small spiking CNN, for side-by-side timing with bench/TrainerBench.
+"""PyTorch reference of StableSnn's spiking networks, for side-by-side timing with bench/TrainerBench.
 
-Same network (conv32-BN-LIF, avgpool, conv64-BN-LIF, avgpool, linear; T steps, direct encoding, normalisation
-inside, logits averaged over T), same triangle surrogate, same losses (Raw: CE; AT: kappa CE(x) + (1-kappa) CE(x~)
+Same networks (small-cnn on 1x28x28, the paper's VGG-11 on 3x32x32; T steps, direct encoding, normalisation
+inside, logits averaged over T), same LIF neuron written the usual PyTorch way (one autograd graph per step), same triangle surrogate, same losses (Raw: CE; AT: kappa CE(x) + (1-kappa) CE(x~)
 + alpha * MS-MPPD on the last spiking layer's input current, x~ by FGSM in eval mode), same PGD-7.
-Prints one JSON object: median milliseconds per raw step, AT step and PGD-7 batch, and peak RSS in MB.
+Prints one JSON object: median milliseconds per raw step, AT step and PGD-7 batch, and peak RSS in MB; or, with
+--memory-steps N, the resident memory over N raw training steps.
 """
-import json, resource, statistics, sys, time
+import argparse, json, resource, statistics, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -44,16 +45,42 @@ class Lif(nn.Module):
         return torch.stack(out).flatten(0, 1)
 
 
-class SmallCnn(nn.Module):
-    def __init__(self):
+def conv_bn_lif(cin, cout):
+    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), Lif()]
+
+
+def small_cnn():
+    """conv32-BN-LIF, avgpool, conv64-BN-LIF, avgpool, linear: StableSnn's small-cnn on 1x28x28."""
+    return nn.Sequential(*conv_bn_lif(1, 32), nn.AvgPool2d(2), *conv_bn_lif(32, 64), nn.AvgPool2d(2),
+                         nn.Flatten(), nn.Linear(64 * 7 * 7, 10))
+
+
+def vgg11():
+    """The paper's VGG-11 on 3x32x32: [64, A], [128, 256, A], [512 x3, A], [512 x2], then 4096-LIF-4096-LIF-10."""
+    layers, cin = [], 3
+    for v in [64, "A", 128, 256, "A", 512, 512, 512, "A", 512, 512]:
+        if v == "A":
+            layers.append(nn.AvgPool2d(2))
+        else:
+            layers += conv_bn_lif(cin, v)
+            cin = v
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(512 * 4 * 4, 4096), Lif(), nn.Linear(4096, 4096), Lif(),
+                         nn.Linear(4096, 10))
+
+
+ARCHS = {"small-cnn": (small_cnn, (1, 28, 28), [0.2860], [0.3530]),
+         "vgg11": (vgg11, (3, 32, 32), [0.4914, 0.4822, 0.4465], [0.2470, 0.2435, 0.2616])}
+
+
+class SpikingNet(nn.Module):
+    """Normalisation inside, the image presented at each of T steps (time folded into the batch), logits averaged."""
+
+    def __init__(self, body, mean, std):
         super().__init__()
-        self.register_buffer("mean", torch.tensor([0.2860]).view(1, -1, 1, 1))
-        self.register_buffer("std", torch.tensor([0.3530]).view(1, -1, 1, 1))
-        self.body = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), Lif(), nn.AvgPool2d(2),
-            nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), Lif(), nn.AvgPool2d(2),
-            nn.Flatten(), nn.Linear(64 * 7 * 7, 10))
-        self.last = self.body[6]
+        self.register_buffer("mean", torch.tensor(mean).view(1, -1, 1, 1))
+        self.register_buffer("std", torch.tensor(std).view(1, -1, 1, 1))
+        self.body = body
+        self.last = [m for m in body if isinstance(m, Lif)][-1]
 
     def forward(self, x):
         b = x.shape[0]
@@ -103,7 +130,7 @@ def pgd7(model, x, y, eps=8 / 255, step=2.55 / 255):
     return adv
 
 
-def median_ms(fn, runs, warmup=2):
+def median_ms(fn, runs, warmup):
     for _ in range(warmup):
         fn()
     times = []
@@ -112,19 +139,40 @@ def median_ms(fn, runs, warmup=2):
     return statistics.median(times)
 
 
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
 def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10
-    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--arch", default="small-cnn", choices=ARCHS)
+    parser.add_argument("--steps", type=int, default=10, help="timed repetitions of each measurement (median reported)")
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--memory-steps", type=int, default=0, help="instead: RSS over this many raw training steps")
+    a = parser.parse_args()
+    torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    model = SmallCnn()
+    build, shape, mean, std = ARCHS[a.arch]
+    model = SpikingNet(build(), mean, std)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
-    x, y = torch.rand(BATCH, 1, 28, 28), torch.randint(0, 10, (BATCH,))
-    result = {
-        "raw_step_ms": median_ms(lambda: raw_step(model, opt, x, y), runs),
-        "at_step_ms": median_ms(lambda: at_step(model, opt, x, y), runs),
-        "pgd7_batch_ms": median_ms(lambda: pgd7(model, x, y), runs),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    x, y = torch.rand(BATCH, *shape), torch.randint(0, 10, (BATCH,))
+    if a.memory_steps > 0:
+        samples = {}
+        for step in range(1, a.memory_steps + 1):
+            raw_step(model, opt, x, y)
+            if step in (1, 10) or step % 50 == 0:
+                samples[step] = rss_mb()
+        result = {"arch": a.arch, "memory_steps": a.memory_steps, "rss_mb": samples}
+    else:
+        result = {
+            "arch": a.arch,
+            "raw_step_ms": median_ms(lambda: raw_step(model, opt, x, y), a.steps, a.warmup),
+            "at_step_ms": median_ms(lambda: at_step(model, opt, x, y), a.steps, a.warmup),
+            "pgd7_batch_ms": median_ms(lambda: pgd7(model, x, y), a.steps, a.warmup),
+        }
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Every benchmark of issue 9 in one run, printing one table (and writing it to bench/results/latest.{json,md}):
+#   trainer vs PyTorch (small-cnn 1x28x28 and VGG-11 3x32x32: Raw step, AT+regulariser step, PGD-7 batch, peak RSS;
+#   medians of alternating runs), resident memory over 500 training steps, the scheduler with the instant fake
+#   trainer (1 and 2 silos), and the quickstart end to end (wall time, slot busy fraction).
+# Needs scripts/setup.sh's packages plus Debian's python3-torch. Run it on a quiet machine: everything is timed.
+# Usage: bench/run-all.sh [--quick] [--skip-vgg] [--skip-e2e] [--threads N]
+#   --quick: fewer repetitions (a smoke run of the harness, not numbers to report).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0; vgg=1; e2e=1; threads=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;; --skip-vgg) vgg=0 ;; --skip-e2e) e2e=0 ;;
+    --threads) threads="$2"; shift ;;
+    *) echo "unknown option $1; see the header of $0" >&2; exit 2 ;;
+  esac
+  shift
+done
+/usr/bin/python3 -c "import torch" 2>/dev/null \
+  || { echo "the PyTorch reference needs Debian's python3-torch: sudo apt-get install python3-torch" >&2; exit 2; }
+tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+[ -e "$tcmalloc" ] || { echo "tcmalloc missing: run ./scripts/setup.sh" >&2; exit 2; }
+
+if [ "$quick" = 1 ]; then small_reps=1; small_steps=2; vgg_reps=1; mem_steps=50; sched_args="--experiments 2000 --grid 20000 --runs 1"
+else small_reps=5; small_steps=5; vgg_reps=3; mem_steps=500; sched_args=""; fi
+
+out=bench/results; mkdir -p "$out"
+raw=$(mktemp -d); trap 'rm -rf "$raw"' EXIT
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+log "building (Release)"
+for p in bench/TrainerBench bench/SchedulerBench src/Client; do dotnet build "$p" -c Release -v q -nologo >/dev/null; done
+trainer=bench/TrainerBench/bin/Release/net10.0/linux-x64/TrainerBench
+reference="/usr/bin/python3 bench/pytorch/spiking_reference.py"
+
+# Alternating C# / PyTorch runs, so drift in machine load hits both sides alike.
+side_by_side() { # arch reps steps warmup
+  for r in $(seq "$2"); do
+    log "trainer $1: run $r/$2 (C#, then PyTorch)"
+    echo "csharp $(LD_PRELOAD=$tcmalloc $trainer --arch "$1" --steps "$3" --warmup "$4" --threads "$threads")" >> "$raw/trainer.txt"
+    echo "pytorch $(LD_PRELOAD=$tcmalloc $reference --arch "$1" --steps "$3" --warmup "$4" --threads "$threads")" >> "$raw/trainer.txt"
+  done
+}
+side_by_side small-cnn "$small_reps" "$small_steps" 2
+[ "$vgg" = 1 ] && side_by_side vgg11 "$vgg_reps" 1 1
+
+log "memory over $mem_steps raw training steps (small-cnn)"
+echo "csharp $(LD_PRELOAD=$tcmalloc $trainer --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
+echo "pytorch $(LD_PRELOAD=$tcmalloc $reference --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
+
+log "scheduler (instant fake trainer)"
+# shellcheck disable=SC2086
+dotnet bench/SchedulerBench/bin/Release/net10.0/linux-x64/SchedulerBench.dll $sched_args --json "$raw/scheduler.json" >&2
+
+if [ "$e2e" = 1 ]; then
+  log "quickstart end to end (embedded silo, real trainer processes)"
+  state=$(mktemp -d)
+  start=$(date +%s.%N)
+  (cd "$state" && LD_PRELOAD= dotnet "$OLDPWD/src/Client/bin/Release/net10.0/linux-x64/stablesnn.dll" run "$OLDPWD/examples/quickstart.yaml" \
+      --data-dir state --out results) > "$raw/e2e.log" 2>&1 || { tail -20 "$raw/e2e.log" >&2; exit 1; }
+  end=$(date +%s.%N)
+  echo "{\"wall_seconds\": $(awk "BEGIN {print $end - $start}")}" > "$raw/e2e.json"
+  grep -E "slots busy" "$raw/e2e.log" >&2 || true
+  rm -rf "$state"
+fi
+
+/usr/bin/python3 bench/summarise.py "$raw" "$out" \
+  --machine "$(. /etc/os-release; echo "$PRETTY_NAME"), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)" \
+  --versions ".NET $(dotnet --version), TorchSharp 0.107.0 / libtorch 2.10.0, PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), Orleans 10.4.2, $threads threads, tcmalloc" \
+  $( [ "$quick" = 1 ] && echo --quick )

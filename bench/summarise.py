@@ -1,0 +1,122 @@
+"""Turns bench/run-all.sh's raw outputs into one table: printed, and written to OUT/latest.md and OUT/latest.json.
+
+Usage: summarise.py RAW_DIR OUT_DIR --machine TEXT --versions TEXT [--quick]
+Every row: what was measured, ours, the reference (PyTorch, or the target itself where there is no reference), the
+ratio ours/reference where that is meaningful, the target and whether it was met.
+"""
+import argparse, datetime, json, os, re, statistics
+
+TIME_TARGET, MEMORY_TARGET = 0.8, 1.0
+
+
+def read_sides(path):
+    sides = {"csharp": [], "pytorch": []}
+    if os.path.exists(path):
+        for line in open(path):
+            side, payload = line.split(" ", 1)
+            sides[side].append(json.loads(payload))
+    return sides
+
+
+def trainer_rows(raw):
+    rows = []
+    sides = read_sides(os.path.join(raw, "trainer.txt"))
+    for arch in dict.fromkeys(r["arch"] for r in sides["csharp"]):
+        cs = [r for r in sides["csharp"] if r["arch"] == arch]
+        py = [r for r in sides["pytorch"] if r["arch"] == arch]
+        for key, label, unit, target in [("raw_step_ms", "Raw training step", "ms", TIME_TARGET),
+                                         ("at_step_ms", "AT + regulariser step", "ms", TIME_TARGET),
+                                         ("pgd7_batch_ms", "PGD-7 per batch", "ms", TIME_TARGET),
+                                         ("peak_rss_mb", "peak RSS", "MB", MEMORY_TARGET)]:
+            c = statistics.median(r[key] for r in cs)
+            p = statistics.median(r[key] for r in py)
+            rows.append({"group": f"trainer {arch} (T=8, batch 64, median of {len(cs)} runs)", "metric": label,
+                         "ours": f"{c:.1f} {unit}", "reference": f"{p:.1f} {unit}", "ratio": c / p,
+                         "target": f"<= {target}", "met": c / p <= target})
+    return rows
+
+
+def memory_rows(raw):
+    sides = read_sides(os.path.join(raw, "memory.txt"))
+    if not sides["csharp"]:
+        return []
+    rows = []
+    for side, name in [("csharp", "C#"), ("pytorch", "PyTorch")]:
+        r = sides[side][0]
+        rss = {int(k): v for k, v in r["rss_mb"].items()}
+        last = max(rss)
+        base = 100 if 100 in rss and last > 100 else 10
+        growth = rss[last] - rss[base]
+        # Steady: no more than 2% growth after the first 100 steps (allocator warm-up and caches come before that).
+        rows.append({"group": f"memory over {last} raw training steps (small-cnn)", "metric": f"{name}: RSS step {base} -> {last}",
+                     "ours": f"{rss[base]:.0f} -> {rss[last]:.0f} MB", "reference": "", "ratio": None,
+                     "target": "steady (<= 2% growth)", "met": growth <= 0.02 * rss[base]})
+    c, p = sides["csharp"][0]["peak_rss_mb"], sides["pytorch"][0]["peak_rss_mb"]
+    rows.append({"group": rows[0]["group"], "metric": "peak RSS over the run", "ours": f"{c:.0f} MB", "reference": f"{p:.0f} MB",
+                 "ratio": c / p, "target": f"<= {MEMORY_TARGET}", "met": c / p <= MEMORY_TARGET})
+    return rows
+
+
+def scheduler_rows(raw):
+    path = os.path.join(raw, "scheduler.json")
+    if not os.path.exists(path):
+        return []
+    s = json.load(open(path))
+    rows = []
+    for run in s.get("runs", []):
+        group = f"scheduler, instant fake trainer, {run['silos']} silo(s) x {run['slotsPerSilo']} slots, {run['experiments']} experiments"
+        rows.append({"group": group, "metric": "sustained lifecycles/s", "ours": f"{run['lifecyclesPerSecond']:.0f}/s",
+                     "reference": "", "ratio": None, "target": ">= 1000/s", "met": run["lifecyclesPerSecond"] >= 1000})
+        rows.append({"group": group, "metric": "slot idle gap p50 / p99", "ours": f"{run['idleGapP50Ms']:.1f} / {run['idleGapP99Ms']:.1f} ms",
+                     "reference": "", "ratio": None, "target": "p50 < 20 ms", "met": run["idleGapP50Ms"] < 20})
+    if "grid" in s:
+        g = s["grid"]
+        group = f"scheduler, accepting a {g['experiments']:,}-experiment grid"
+        rows.append({"group": group, "metric": "acceptance time", "ours": f"{g['acceptMs'] / 1000:.2f} s", "reference": "",
+                     "ratio": None, "target": "< 5 s", "met": g["acceptMs"] < 5000})
+        rows.append({"group": group, "metric": "memory per queued experiment", "ours": f"{g['bytesPerExperiment']:.0f} B",
+                     "reference": "", "ratio": None, "target": "< 5 KB", "met": g["bytesPerExperiment"] < 5000})
+    return rows
+
+
+def e2e_rows(raw):
+    path = os.path.join(raw, "e2e.json")
+    if not os.path.exists(path):
+        return []
+    wall = json.load(open(path))["wall_seconds"]
+    log = open(os.path.join(raw, "e2e.log")).read()
+    m = re.search(r"slots busy ([\d.]+)% of ([\d:]+) \((\d+) attempts on (\d+) slots?(?:; idle gap between attempts p50 ([\d.]+) s, max ([\d.]+) s)?", log)
+    group = "quickstart end to end (examples/quickstart.yaml, embedded silo, real trainers)"
+    rows = [{"group": group, "metric": "wall time of `stablesnn run`", "ours": f"{wall / 60:.1f} min", "reference": "", "ratio": None,
+             "target": "", "met": None}]
+    if m:
+        busy = float(m.group(1))
+        gaps = f"; idle gaps p50 {m.group(5)} s, max {m.group(6)} s" if m.group(5) else ""
+        rows.append({"group": group, "metric": f"slot busy fraction ({m.group(3)} attempts on {m.group(4)} slot(s), sweep {m.group(2)}{gaps})",
+                     "ours": f"{busy:.1f}%", "reference": "", "ratio": None, "target": "> 95%", "met": busy > 95})
+    return rows
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument("raw"); a.add_argument("out"); a.add_argument("--machine", default=""); a.add_argument("--versions", default="")
+    a.add_argument("--quick", action="store_true")
+    args = a.parse_args()
+    rows = trainer_rows(args.raw) + memory_rows(args.raw) + scheduler_rows(args.raw) + e2e_rows(args.raw)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    header = f"{stamp}; {args.machine}; {args.versions}" + ("; QUICK smoke run, not for reporting" if args.quick else "")
+    lines = [header, "", "| group | metric | ours | reference | ratio | target | met |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['group']} | {r['metric']} | {r['ours']} | {r['reference']} | {ratio} | {r['target']} | {met} |")
+    table = "\n".join(lines) + "\n"
+    print(table)
+    os.makedirs(args.out, exist_ok=True)
+    open(os.path.join(args.out, "latest.md"), "w").write(table)
+    json.dump({"when": stamp, "machine": args.machine, "versions": args.versions, "quick": args.quick, "rows": rows},
+              open(os.path.join(args.out, "latest.json"), "w"), indent=2)
+
+
+if __name__ == "__main__":
+    main()
