@@ -24,6 +24,8 @@ def trainer_rows(raw):
     for arch in dict.fromkeys(r["arch"] for r in sides["csharp"]):
         cs = [r for r in sides["csharp"] if r["arch"] == arch]
         py = [r for r in sides["pytorch"] if r["arch"] == arch]
+        if cs[0]["parameters"] != py[0]["parameters"]:
+            raise SystemExit(f"{arch}: the two networks differ ({cs[0]['parameters']} vs {py[0]['parameters']} parameters)")
         for key, label, unit, target in [("raw_step_ms", "Raw training step", "ms", TIME_TARGET),
                                          ("at_step_ms", "AT + regulariser step", "ms", TIME_TARGET),
                                          ("pgd7_batch_ms", "PGD-7 per batch", "ms", TIME_TARGET),

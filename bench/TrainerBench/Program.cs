@@ -31,7 +31,7 @@ var raw = new TrainingStep(model, optimizer, new TrainingOptions { Mode = Traini
 var at = new TrainingStep(model, optimizer, new TrainingOptions { Mode = TrainingMode.At, Alpha = 1.0 }, 0.001);
 var pgd = Pgd.Pgd7();
 
-var result = new Dictionary<string, object> { ["arch"] = options.Arch };
+var result = new Dictionary<string, object> { ["arch"] = options.Arch, ["parameters"] = model.parameters().Sum(p => p.numel()) };
 if (options.MemorySteps > 0)
 {
     var samples = new SortedDictionary<int, double>();

@@ -164,10 +164,11 @@ def main():
             raw_step(model, opt, x, y)
             if step in (1, 10) or step % 50 == 0:
                 samples[step] = rss_mb()
-        result = {"arch": a.arch, "memory_steps": a.memory_steps, "rss_mb": samples}
+        result = {"arch": a.arch, "parameters": sum(p.numel() for p in model.parameters()), "memory_steps": a.memory_steps, "rss_mb": samples}
     else:
         result = {
             "arch": a.arch,
+            "parameters": sum(p.numel() for p in model.parameters()),
             "raw_step_ms": median_ms(lambda: raw_step(model, opt, x, y), a.steps, a.warmup),
             "at_step_ms": median_ms(lambda: at_step(model, opt, x, y), a.steps, a.warmup),
             "pgd7_batch_ms": median_ms(lambda: pgd7(model, x, y), a.steps, a.warmup),
