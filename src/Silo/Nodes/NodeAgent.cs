@@ -34,7 +34,10 @@ public sealed class NodeAgent(
     readonly List<LeaseRef> _finished = [];
     // Attempts from grant until their end is reported (which may outlive the slot): drained at shutdown.
     readonly HashSet<Task> _work = [];
-    readonly SemaphoreSlim _wake = new(0);
+    // Set when a slot frees; replaced before each report, so a slot freed during a call wakes the next wait.
+    TaskCompletionSource _wake = NewWake();
+    // The pending WaitForWork call while the node idles with free slots (one at a time).
+    Task? _workWait;
     IReadOnlyList<SlotInfo> _slots = [];
     // What each slot grain last showed (experiment key or null), and when the slot views were last refreshed.
     readonly Dictionary<string, string?> _slotShown = [];
@@ -50,10 +53,11 @@ public sealed class NodeAgent(
         var scheduler = grains.GetGrain<ISchedulerGrain>("default");
         while (!stoppingToken.IsCancellationRequested)
         {
+            bool idle = false;
             try
             {
                 // One call reports every slot freed since the last one: earlier wake-ups are covered by this report.
-                while (_wake.Wait(0)) { }
+                Volatile.Write(ref _wake, NewWake());
                 SendHeartbeats();
                 ShowSlots();
                 var report = Report();
@@ -63,12 +67,20 @@ public sealed class NodeAgent(
                 // Slots left free after a non-empty grant: the scheduler may have more (it pulls from sweeps in
                 // batches), so ask again at once; a full node waits for a slot to free (the wake) or the interval.
                 if (grant.Start.Length > 0 && grant.Start.Length < report.FreeSlots.Length) continue;
+                idle = grant.Start.Length == 0 && report.FreeSlots.Length > 0;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning(e, "scheduler call failed; retrying");
             }
-            try { await _wake.WaitAsync(_options.ReportInterval, stoppingToken); }
+            try
+            {
+                // Free slots and nothing to run: also wake when a sweep brings work (the scheduler's long poll).
+                if (idle && _workWait is not { IsCompleted: false }) _workWait = WaitForWork(scheduler);
+                var woken = idle ? Task.WhenAny(Volatile.Read(ref _wake).Task, _workWait!) : Volatile.Read(ref _wake).Task;
+                await woken.WaitAsync(_options.ReportInterval, stoppingToken);
+            }
+            catch (TimeoutException) { } // the interval passed: report anyway (the heartbeat)
             catch (OperationCanceledException) { break; }
         }
         Task[] work;
@@ -79,6 +91,18 @@ public sealed class NodeAgent(
         }
         await Task.WhenAll(work); // draining: every trainer gets SIGTERM and keeps its checkpoint; ends are reported
         EngineMetrics.RemoveNode(_options.Name);
+    }
+
+    static readonly TimeSpan MaxWorkWait = TimeSpan.FromSeconds(10);
+
+    static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    async Task WaitForWork(ISchedulerGrain scheduler)
+    {
+        // Capped well below the grain call timeout (30 s by default): a longer wait just ends in one extra report.
+        var wait = TimeSpan.FromTicks(Math.Min(_options.ReportInterval.Ticks, MaxWorkWait.Ticks));
+        try { await scheduler.WaitForWork(wait); }
+        catch (Exception) { await Task.Delay(_options.ReportInterval); } // never a tight loop when the scheduler is away
     }
 
     /// <summary>This node's slots and the throughput of the busy ones, for the metrics registry.</summary>
@@ -217,7 +241,7 @@ public sealed class NodeAgent(
                 if (_running.Remove(lease.AttemptId, out var r)) r.Stop.Dispose();
                 _finished.Add(lease);
             }
-            _wake.Release();
+            Volatile.Read(ref _wake).TrySetResult();
         }
         if (end is null) return;
         try
