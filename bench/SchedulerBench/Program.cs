@@ -39,7 +39,7 @@ static async Task<ThroughputResult> MeasureThroughput(int silos, Options o)
     await using var cluster = await StartCluster(silos, o.Slots, launcher);
     var client = cluster.Client;
     // Warm-up sweep: JIT, first activations, connections; not measured.
-    await RunSweep(client, "warmup", Math.Max(16 * o.Slots * silos, o.Experiments / 5));
+    await RunSweep(client, "warmup", Math.Max(16 * o.Slots * silos, o.Experiments / 2));
     var runs = new List<RunResult>();
     for (int r = 1; r <= o.Runs; r++)
     {

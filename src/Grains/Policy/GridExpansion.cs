@@ -44,6 +44,11 @@ public static class GridExpansion
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count(spec));
+        return Decode(spec, index);
+    }
+
+    private static GridPoint Decode(SweepSpec spec, long index)
+    {
         int seed = Digit(spec.Seeds.Length, ref index), alpha = Digit(spec.Alphas.Length, ref index);
         int mode = Digit(spec.Modes.Length, ref index), neuron = Digit(spec.Neurons.Length, ref index);
         int architecture = Digit(spec.Architectures.Length, ref index), dataset = Digit(spec.Datasets.Length, ref index);
@@ -63,7 +68,8 @@ public static class GridExpansion
 
     private sealed class LazyGrid(SweepSpec spec, int count) : IReadOnlyList<GridPoint>
     {
-        public GridPoint this[int index] => At(spec, index);
+        public GridPoint this[int index] =>
+            (uint)index < (uint)count ? Decode(spec, index) : throw new ArgumentOutOfRangeException(nameof(index));
         public int Count => count;
         public IEnumerator<GridPoint> GetEnumerator() => Expand(spec).Take(count).GetEnumerator();
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
