@@ -35,6 +35,8 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
     readonly HashSet<Guid> _revoked = [];
     readonly Dictionary<string, DateTimeOffset> _offeredAt = [];
     long _granted, _expired;
+    // Completed (and replaced) by every Notify: wakes the nodes waiting in WaitForWork.
+    TaskCompletionSource _workArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -67,12 +69,14 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
 
         await Refill(free.Count);
         var candidates = _sweeps.SelectMany(s => s.Value.Buffer.Take(free.Count)).ToList();
+        var byKey = new Dictionary<string, QueuedExperiment>();
+        foreach (var c in candidates) byKey.TryAdd(c.Key, c); // a re-offer after reconcile may buffer a key twice
         var loads = _sweeps.Select(s => new SweepLoad(s.Key, s.Value.Running, s.Value.MaxConcurrency)).ToList();
         var slots = free.Select(id => new FreeSlot(id, _slots[id].Info.Kind)).ToList();
         var start = new List<LeaseRef>();
         foreach (var assignment in FairMatcher.Match(candidates, loads, slots))
         {
-            var queued = candidates.First(c => c.Key == assignment.ExperimentKey);
+            var queued = byKey[assignment.ExperimentKey];
             var entry = _sweeps[queued.Sweep];
             entry.Buffer.Remove(queued);
             _offeredAt.Remove(queued.Key);
@@ -91,7 +95,15 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
         entry.Priority = priority;
         entry.MaxConcurrency = maxConcurrency;
         entry.MayHaveWork = true;
+        _workArrived.TrySetResult();
+        _workArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
         return Task.CompletedTask;
+    }
+
+    public async Task WaitForWork(TimeSpan timeout)
+    {
+        try { await _workArrived.Task.WaitAsync(timeout); }
+        catch (TimeoutException) { } // nothing new: the node reports as usual
     }
 
     public Task<SchedulerSnapshot> GetSnapshot() => Task.FromResult(new SchedulerSnapshot

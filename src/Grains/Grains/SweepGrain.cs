@@ -13,10 +13,20 @@ public sealed class SweepGrain(
 {
     const string ReconcileReminder = "reconcile";
     readonly EngineOptions _options = options.Value;
-    GridPoint[] _points = [];
+    // The grid is computed from the spec on demand: a queued point costs its phase byte, nothing more.
+    IReadOnlyList<GridPoint> _grid = [];
+    // What an experiment needs from the spec (no axes): handed out by reference, never mutated.
+    SweepSpec? _settings;
+    // Experiments per phase, kept in step with S.Phases so no call has to scan the grid.
+    readonly int[] _counts = new int[Enum.GetValues<ExperimentPhase>().Length];
+    // Runnable points that are not found by the forward scan: requeued, retried, released by reconcile.
     readonly Queue<int> _runnable = new();
+    // Forward scan over the phases for fresh Pending points; reset by a rebuild.
+    int _scan;
     readonly HashSet<int> _offered = [];
     bool _dirty;
+    // Writes and aggregation cost O(grid): paced to take at most a tenth of the time (see Pace).
+    DateTimeOffset _nextFlush, _nextAggregate;
     (int Outcomes, int Terminal) _aggregatedAt = (-1, -1);
     IReadOnlyList<EngineMetrics.AccuracyPoint> _accuracy = [];
 
@@ -58,6 +68,7 @@ public sealed class SweepGrain(
         S.SubmittedAt = DateTimeOffset.UtcNow;
         S.Phases = new byte[GridExpansion.Count(spec)]; // all Pending
         await state.WriteStateAsync();
+        _dirty = false;
         LoadGrid();
         await GrainFactory.GetGrain<ISweepRegistryGrain>("default").Add(Name);
         await this.RegisterOrUpdateReminder(ReconcileReminder, _options.ReconcileInterval, _options.ReconcileInterval);
@@ -73,12 +84,16 @@ public sealed class SweepGrain(
 
     public Task<ExperimentResultRow[]> GetResults() => Task.FromResult(
         S.Outcomes.OrderBy(o => o.Key)
-            .Select(o => new ExperimentResultRow(_points[o.Key].ExperimentKey(Name), _points[o.Key], o.Value))
+            .Select(o => new ExperimentResultRow(_grid[o.Key].ExperimentKey(Name), _grid[o.Key], o.Value))
             .ToArray());
 
-    public Task<string[]> ListExperiments(ExperimentPhase phase, int max) => Task.FromResult(
-        Enumerable.Range(0, S.Phases.Length).Where(i => S.Phases[i] == (byte)phase).Take(max)
-            .Select(i => _points[i].ExperimentKey(Name)).ToArray());
+    public Task<string[]> ListExperiments(ExperimentPhase phase, int max)
+    {
+        var keys = new List<string>();
+        for (int i = 0; i < S.Phases.Length && keys.Count < max && _counts[(int)phase] > 0; i++)
+            if (S.Phases[i] == (byte)phase) keys.Add(_grid[i].ExperimentKey(Name));
+        return Task.FromResult(keys.ToArray());
+    }
 
     public async Task Cancel()
     {
@@ -89,7 +104,7 @@ public sealed class SweepGrain(
         {
             var phase = (ExperimentPhase)S.Phases[i];
             if (phase is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
-            else if (!phase.IsTerminal()) S.Phases[i] = (byte)ExperimentPhase.Cancelled;
+            else if (!phase.IsTerminal()) SetPhase(i, ExperimentPhase.Cancelled);
         }
         _runnable.Clear();
         _offered.Clear();
@@ -118,7 +133,9 @@ public sealed class SweepGrain(
     public async Task<int> RetryFailed()
     {
         if (S.Spec is null) return 0;
-        var failed = Enumerable.Range(0, S.Phases.Length).Where(i => S.Phases[i] == (byte)ExperimentPhase.Failed).ToList();
+        var failed = new List<int>();
+        for (int i = 0; i < S.Phases.Length && failed.Count < _counts[(int)ExperimentPhase.Failed]; i++)
+            if (S.Phases[i] == (byte)ExperimentPhase.Failed) failed.Add(i);
         var requeued = await Task.WhenAll(failed.Select(i => Experiment(i).Requeue()));
         if (S.Status == SweepStatus.Completed && requeued.Any(r => r))
         {
@@ -134,23 +151,29 @@ public sealed class SweepGrain(
     {
         if (S.Status != SweepStatus.Active || S.Spec is null) return Task.FromResult(Array.Empty<QueuedExperiment>());
         ReleaseDueRetries();
-        var work = new List<QueuedExperiment>(Math.Min(max, _runnable.Count));
-        while (work.Count < max && _runnable.TryDequeue(out int i))
+        var work = new List<QueuedExperiment>(Math.Min(max, 256));
+        while (work.Count < max && _runnable.TryDequeue(out int i)) Offer(i, work);
+        while (work.Count < max && _scan < S.Phases.Length && _counts[(int)ExperimentPhase.Pending] > 0)
         {
-            if ((ExperimentPhase)S.Phases[i] != ExperimentPhase.Pending || !_offered.Add(i)) continue;
-            S.Phases[i] = (byte)ExperimentPhase.Queued;
-            work.Add(new QueuedExperiment(_points[i].ExperimentKey(Name), Name, S.Spec.Priority,
-                S.Spec.Resources.SlotKind, i));
+            int i = _scan++;
+            if (!S.NotBefore.ContainsKey(i)) Offer(i, work);
         }
         if (work.Count > 0) _dirty = true;
         return Task.FromResult(work.ToArray());
     }
 
+    void Offer(int i, List<QueuedExperiment> work)
+    {
+        if ((ExperimentPhase)S.Phases[i] != ExperimentPhase.Pending || !_offered.Add(i)) return;
+        SetPhase(i, ExperimentPhase.Queued);
+        work.Add(new QueuedExperiment(_grid[i].ExperimentKey(Name), Name, S.Spec!.Priority, S.Spec.Resources.SlotKind, i));
+    }
+
     public Task<ExperimentAdmission> Admit(int index)
     {
-        if (S.Spec is null || index < 0 || index >= _points.Length)
+        if (S.Spec is null || _settings is null || index < 0 || index >= _grid.Count)
             throw new ArgumentOutOfRangeException(nameof(index), $"sweep '{Name}' has no grid index {index}");
-        return Task.FromResult(new ExperimentAdmission(S.Spec, _points[index], S.Status, (ExperimentPhase)S.Phases[index]));
+        return Task.FromResult(new ExperimentAdmission(_settings, _grid[index], S.Status, (ExperimentPhase)S.Phases[index]));
     }
 
     public async Task OnExperimentChanged(ExperimentChange change)
@@ -166,17 +189,17 @@ public sealed class SweepGrain(
             else _runnable.Enqueue(change.Index);
             NotifyScheduler();
         }
-        S.Phases[change.Index] = (byte)phase;
+        SetPhase(change.Index, phase);
         // Keyed by grid index: recorded once however often reported. Written with the next periodic flush; an
         // outcome lost with a crash before that is re-sent by its experiment (durable) when reconcile or a re-offer asks.
         if (phase == ExperimentPhase.Completed && change.Outcome is not null) S.Outcomes[change.Index] = change.Outcome;
         _dirty = true;
-        if (phase.IsTerminal() && S.Phases.All(p => ((ExperimentPhase)p).IsTerminal()))
+        if (phase.IsTerminal() && Terminal == S.Phases.Length)
         {
             if (S.Status != SweepStatus.Cancelled) S.Status = SweepStatus.Completed;
             S.FinishedAt ??= DateTimeOffset.UtcNow;
-            await FlushIfDirty();
-            PublishMetrics();
+            await FlushIfDirty(force: true);
+            PublishMetrics(force: true);
         }
     }
 
@@ -184,11 +207,12 @@ public sealed class SweepGrain(
     {
         if (S.Spec is null) return;
         // Offers the scheduler may have lost are offered again; running experiments check their own leases.
-        foreach (var i in _offered) if (S.Phases[i] == (byte)ExperimentPhase.Queued) S.Phases[i] = (byte)ExperimentPhase.Pending;
+        foreach (var i in _offered) if (S.Phases[i] == (byte)ExperimentPhase.Queued) SetPhase(i, ExperimentPhase.Pending);
         _offered.Clear();
         RebuildRunnable();
-        var running = Enumerable.Range(0, S.Phases.Length)
-            .Where(i => (ExperimentPhase)S.Phases[i] is ExperimentPhase.Training or ExperimentPhase.Attacking).ToList();
+        var running = new List<int>();
+        for (int i = 0; i < S.Phases.Length; i++)
+            if ((ExperimentPhase)S.Phases[i] is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
         await Task.WhenAll(running.Select(i => Experiment(i).CheckLease()));
         if (S.Status == SweepStatus.Active) NotifyScheduler();
     }
@@ -207,20 +231,33 @@ public sealed class SweepGrain(
 
     void LoadGrid()
     {
-        _points = GridExpansion.Expand(S.Spec!).ToArray();
+        var spec = S.Spec!;
+        _grid = GridExpansion.Lazy(spec);
+        _settings = spec with { Datasets = [], Architectures = [], Neurons = [], Modes = [], Alphas = [], Seeds = [] };
+        Array.Clear(_counts);
+        foreach (var p in S.Phases) _counts[p]++;
         RebuildRunnable();
     }
 
     void RebuildRunnable()
     {
         _runnable.Clear();
+        _scan = 0; // the forward scan finds every Pending point again
         for (int i = 0; i < S.Phases.Length; i++)
         {
             // Queued entries whose offer died with a previous activation are runnable again.
-            if (S.Phases[i] == (byte)ExperimentPhase.Queued && !_offered.Contains(i)) S.Phases[i] = (byte)ExperimentPhase.Pending;
-            if (S.Phases[i] == (byte)ExperimentPhase.Pending && !S.NotBefore.ContainsKey(i)) _runnable.Enqueue(i);
+            if (S.Phases[i] == (byte)ExperimentPhase.Queued && !_offered.Contains(i)) SetPhase(i, ExperimentPhase.Pending);
         }
     }
+
+    void SetPhase(int index, ExperimentPhase phase)
+    {
+        _counts[S.Phases[index]]--;
+        _counts[(int)phase]++;
+        S.Phases[index] = (byte)phase;
+    }
+
+    int Terminal => _counts[(int)ExperimentPhase.Completed] + _counts[(int)ExperimentPhase.Failed] + _counts[(int)ExperimentPhase.Cancelled];
 
     /// <summary>Moves retries whose back-off has passed into the runnable queue; true if any moved.</summary>
     bool ReleaseDueRetries()
@@ -245,21 +282,29 @@ public sealed class SweepGrain(
     }
 
     /// <summary>Copies this sweep's figures into the metrics registry (read by the exporter on another thread).</summary>
-    void PublishMetrics()
+    void PublishMetrics(bool force = false)
     {
         if (S.Spec is null) return;
-        var counts = new int[Enum.GetValues<ExperimentPhase>().Length];
-        foreach (var p in S.Phases) counts[p]++;
         // A grid point's accuracy appears once all its seeds have ended: aggregate again only when that can change.
-        var at = (S.Outcomes.Count, counts[(int)ExperimentPhase.Completed] + counts[(int)ExperimentPhase.Failed] + counts[(int)ExperimentPhase.Cancelled]);
-        if (at != _aggregatedAt)
+        var at = (S.Outcomes.Count, Terminal);
+        if (at != _aggregatedAt && (force || DateTimeOffset.UtcNow >= _nextAggregate))
         {
             _aggregatedAt = at;
-            _accuracy = EngineMetrics.Aggregate(_points, S.Phases, S.Outcomes);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            // Nothing ended yet (a fresh submit): no group can be complete, so skip the O(grid) grouping.
+            _accuracy = Terminal == 0 ? [] : EngineMetrics.Aggregate(_grid, S.Phases, S.Outcomes);
+            _nextAggregate = Pace(clock.Elapsed);
         }
         EngineMetrics.PublishSweep(Name, new EngineMetrics.SweepFigures(
-            S.Status == SweepStatus.Active, counts, S.SubmittedAt, S.FinishedAt, _accuracy));
+            S.Status == SweepStatus.Active, (int[])_counts.Clone(), S.SubmittedAt, S.FinishedAt, _accuracy));
     }
+
+    /// <summary>
+    /// When an O(grid) job that just took <paramref name="took"/> may run again: nine times its duration later, so it
+    /// costs at most a tenth of the sweep's time however large the grid. Durability does not depend on it: the
+    /// experiments are the authority and re-report whatever a crashed sweep had not written yet.
+    /// </summary>
+    static DateTimeOffset Pace(TimeSpan took) => DateTimeOffset.UtcNow + took * 9;
 
     void NotifyScheduler()
     {
@@ -267,22 +312,22 @@ public sealed class SweepGrain(
             GrainFactory.GetGrain<ISchedulerGrain>("default").Notify(Name, spec.Priority, spec.MaxConcurrency).Ignore();
     }
 
-    async Task FlushIfDirty()
+    async Task FlushIfDirty(bool force = false)
     {
-        if (!_dirty) return;
+        if (!_dirty || (!force && DateTimeOffset.UtcNow < _nextFlush)) return;
         _dirty = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await state.WriteStateAsync();
+        _nextFlush = Pace(clock.Elapsed);
     }
 
-    IExperimentGrain Experiment(int index) => GrainFactory.GetGrain<IExperimentGrain>(_points[index].ExperimentKey(Name));
+    IExperimentGrain Experiment(int index) => GrainFactory.GetGrain<IExperimentGrain>(_grid[index].ExperimentKey(Name));
 
     SweepSnapshot Snapshot()
     {
-        var counts = new int[7];
-        foreach (var p in S.Phases) counts[p]++;
         return new SweepSnapshot
         {
-            Name = Name, Status = S.Status, Total = S.Phases.Length, Counts = counts, SubmittedAt = S.SubmittedAt,
+            Name = Name, Status = S.Status, Total = S.Phases.Length, Counts = (int[])_counts.Clone(), SubmittedAt = S.SubmittedAt,
             FinishedAt = S.FinishedAt, Priority = S.Spec?.Priority ?? 0, MaxConcurrency = S.Spec?.MaxConcurrency ?? 0,
         };
     }

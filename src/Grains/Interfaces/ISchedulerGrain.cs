@@ -13,5 +13,11 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [Alias("RequestWork")] Task<WorkGrant> RequestWork(NodeReport report);
     /// <summary>A sweep has runnable work (submitted, resumed, retried).</summary>
     [OneWay, AlwaysInterleave, Alias("Notify")] Task Notify(string sweep, int priority, int maxConcurrency);
-    [Alias("GetSnapshot")] Task<SchedulerSnapshot> GetSnapshot();
+    /// <summary>
+    /// Node with free slots and nothing granted: returns when a sweep next notifies runnable work, or after
+    /// <paramref name="timeout"/>, so a submitted sweep starts at once instead of at the node's next report.
+    /// Interleaves: it only waits.
+    /// </summary>
+    [AlwaysInterleave, Alias("WaitForWork")] Task WaitForWork(TimeSpan timeout);
+    [ReadOnly, Alias("GetSnapshot")] Task<SchedulerSnapshot> GetSnapshot();
 }

@@ -79,8 +79,11 @@ public sealed record ExperimentChange(
     [property: Id(3)] DateTimeOffset? NotBefore,
     [property: Id(4)] int Attempts);
 
-/// <summary>The sweep's word on one grid point before an attempt starts.</summary>
-[GenerateSerializer, Alias("StableSnn.ExperimentAdmission")]
+/// <summary>
+/// The sweep's word on one grid point before an attempt starts. Immutable: within a silo the sweep hands out its
+/// own settings object (spec without axes) instead of a copy per attempt; nobody mutates it.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("StableSnn.ExperimentAdmission")]
 public sealed record ExperimentAdmission(
     [property: Id(0)] SweepSpec Spec,
     [property: Id(1)] GridPoint Point,

@@ -36,6 +36,45 @@ public static class GridExpansion
             yield return new GridPoint(dataset, architecture, neuron, mode, alpha + 0.0, seed);
     }
 
+    /// <summary>
+    /// The grid point at <paramref name="index"/> of <see cref="Expand"/>, computed from the index (mixed radix, seeds
+    /// fastest), so a sweep need not hold its grid: a queued point costs its phase byte only.
+    /// </summary>
+    public static GridPoint At(SweepSpec spec, long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count(spec));
+        return Decode(spec, index);
+    }
+
+    private static GridPoint Decode(SweepSpec spec, long index)
+    {
+        int seed = Digit(spec.Seeds.Length, ref index), alpha = Digit(spec.Alphas.Length, ref index);
+        int mode = Digit(spec.Modes.Length, ref index), neuron = Digit(spec.Neurons.Length, ref index);
+        int architecture = Digit(spec.Architectures.Length, ref index), dataset = Digit(spec.Datasets.Length, ref index);
+        return new GridPoint(spec.Datasets[dataset], spec.Architectures[architecture], spec.Neurons[neuron], spec.Modes[mode],
+            spec.Alphas[alpha] + 0.0, spec.Seeds[seed]);
+
+        static int Digit(int radix, ref long rest)
+        {
+            int digit = (int)(rest % radix);
+            rest /= radix;
+            return digit;
+        }
+    }
+
+    /// <summary>The grid as a list whose points are computed on access (see <see cref="At"/>).</summary>
+    public static IReadOnlyList<GridPoint> Lazy(SweepSpec spec) => new LazyGrid(spec, (int)Math.Min(Count(spec), int.MaxValue));
+
+    private sealed class LazyGrid(SweepSpec spec, int count) : IReadOnlyList<GridPoint>
+    {
+        public GridPoint this[int index] =>
+            (uint)index < (uint)count ? Decode(spec, index) : throw new ArgumentOutOfRangeException(nameof(index));
+        public int Count => count;
+        public IEnumerator<GridPoint> GetEnumerator() => Expand(spec).Take(count).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
     private static IEnumerable<long> AxisLengths(SweepSpec spec) =>
     [
         spec.Datasets?.Length ?? 0, spec.Architectures?.Length ?? 0, spec.Neurons?.Length ?? 0,

@@ -16,8 +16,10 @@ public sealed class NodeAgent(
     IOptions<NodeOptions> options,
     ILogger<NodeAgent> log) : BackgroundService
 {
-    sealed record Running(LeaseRef Lease, CancellationTokenSource Stop, Task Work)
+    sealed record Running(LeaseRef Lease, CancellationTokenSource Stop)
     {
+        /// <summary>When the slot took this lease, for the operator view of the slot.</summary>
+        public readonly DateTimeOffset Since = DateTimeOffset.UtcNow;
         /// <summary>When the experiment last heard of this attempt (ticks); heartbeats fill the gaps between progress.</summary>
         public long LastRelayTicks = DateTimeOffset.UtcNow.UtcTicks;
         /// <summary>When the current epoch began (ticks): the attempt's start, the last "epoch" or "resume" event.</summary>
@@ -30,8 +32,16 @@ public sealed class NodeAgent(
     readonly Lock _gate = new();
     readonly Dictionary<Guid, Running> _running = [];
     readonly List<LeaseRef> _finished = [];
-    readonly SemaphoreSlim _wake = new(0);
+    // Attempts from grant until their end is reported (which may outlive the slot): drained at shutdown.
+    readonly HashSet<Task> _work = [];
+    // Set when a slot frees; replaced before each report, so a slot freed during a call wakes the next wait.
+    TaskCompletionSource _wake = NewWake();
+    // The pending WaitForWork call while the node idles with free slots (one at a time).
+    Task? _workWait;
     IReadOnlyList<SlotInfo> _slots = [];
+    // What each slot grain last showed (experiment key or null), and when the slot views were last refreshed.
+    readonly Dictionary<string, string?> _slotShown = [];
+    DateTimeOffset _slotsShownAt = DateTimeOffset.MinValue;
 
     public IReadOnlyList<SlotInfo> Slots => _slots;
 
@@ -43,25 +53,56 @@ public sealed class NodeAgent(
         var scheduler = grains.GetGrain<ISchedulerGrain>("default");
         while (!stoppingToken.IsCancellationRequested)
         {
+            bool idle = false;
             try
             {
+                // One call reports every slot freed since the last one: earlier wake-ups are covered by this report.
+                Volatile.Write(ref _wake, NewWake());
                 SendHeartbeats();
-                var grant = await scheduler.RequestWork(Report());
+                ShowSlots();
+                var report = Report();
+                var grant = await scheduler.RequestWork(report);
                 foreach (var lease in grant.Start) StartAttempt(lease, stoppingToken);
                 foreach (var lease in grant.Stop) StopAttempt(lease.AttemptId);
-                if (grant.Start.Length > 0) continue; // more may be waiting: ask again at once
+                // Slots left free after a non-empty grant: the scheduler may have more (it pulls from sweeps in
+                // batches), so ask again at once; a full node waits for a slot to free (the wake) or the interval.
+                if (grant.Start.Length > 0 && grant.Start.Length < report.FreeSlots.Length) continue;
+                idle = grant.Start.Length == 0 && report.FreeSlots.Length > 0;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 log.LogWarning(e, "scheduler call failed; retrying");
             }
-            try { await _wake.WaitAsync(_options.ReportInterval, stoppingToken); }
+            try
+            {
+                // Free slots and nothing to run: also wake when a sweep brings work (the scheduler's long poll).
+                if (idle && _workWait is not { IsCompleted: false }) _workWait = WaitForWork(scheduler);
+                var woken = idle ? Task.WhenAny(Volatile.Read(ref _wake).Task, _workWait!) : Volatile.Read(ref _wake).Task;
+                await woken.WaitAsync(_options.ReportInterval, stoppingToken);
+            }
+            catch (TimeoutException) { } // the interval passed: report anyway (the heartbeat)
             catch (OperationCanceledException) { break; }
         }
         Task[] work;
-        lock (_gate) work = _running.Values.Select(r => { r.Stop.Cancel(); return r.Work; }).ToArray();
-        await Task.WhenAll(work); // draining: every trainer gets SIGTERM and keeps its checkpoint
+        lock (_gate)
+        {
+            foreach (var r in _running.Values) r.Stop.Cancel();
+            work = [.. _work];
+        }
+        await Task.WhenAll(work); // draining: every trainer gets SIGTERM and keeps its checkpoint; ends are reported
         EngineMetrics.RemoveNode(_options.Name);
+    }
+
+    static readonly TimeSpan MaxWorkWait = TimeSpan.FromSeconds(10);
+
+    static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    async Task WaitForWork(ISchedulerGrain scheduler)
+    {
+        // Capped well below the grain call timeout (30 s by default): a longer wait just ends in one extra report.
+        var wait = TimeSpan.FromTicks(Math.Min(_options.ReportInterval.Ticks, MaxWorkWait.Ticks));
+        try { await scheduler.WaitForWork(wait); }
+        catch (Exception) { await Task.Delay(_options.ReportInterval); } // never a tight loop when the scheduler is away
     }
 
     /// <summary>This node's slots and the throughput of the busy ones, for the metrics registry.</summary>
@@ -94,9 +135,36 @@ public sealed class NodeAgent(
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var started = new TaskCompletionSource();
-        var running = new Running(lease, stop, Task.Run(async () => { await started.Task; await RunAttempt(lease, stop.Token); }));
-        lock (_gate) _running[lease.AttemptId] = running;
+        var work = Task.Run(async () => { await started.Task; await RunAttempt(lease, stop.Token); });
+        lock (_gate)
+        {
+            _running[lease.AttemptId] = new Running(lease, stop);
+            _work.Add(work);
+        }
+        work.ContinueWith(t => { lock (_gate) _work.Remove(t); }, TaskScheduler.Default).Ignore();
         started.SetResult();
+    }
+
+    /// <summary>
+    /// Brings the slot grains (the operator view of each slot) up to date at most once per report interval, and only
+    /// the slots that changed: telling them at every start and end would cost two calls per attempt.
+    /// </summary>
+    void ShowSlots()
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (now - _slotsShownAt < _options.ReportInterval) return;
+        _slotsShownAt = now;
+        Dictionary<string, Running> bySlot;
+        lock (_gate) bySlot = _running.Values.ToDictionary(r => r.Lease.SlotId);
+        foreach (var slot in _slots)
+        {
+            var running = bySlot.GetValueOrDefault(slot.Id);
+            var key = running?.Lease.ExperimentKey;
+            if (_slotShown.TryGetValue(slot.Id, out var shown) && shown == key) continue;
+            _slotShown[slot.Id] = key;
+            grains.GetGrain<IGpuSlotGrain>(slot.Id)
+                .Update(new SlotSnapshot(slot, _options.Name, key, running?.Since, now), key is null ? "idle" : "busy").Ignore();
+        }
     }
 
     /// <summary>
@@ -139,14 +207,12 @@ public sealed class NodeAgent(
     {
         var experiment = grains.GetGrain<IExperimentGrain>(lease.ExperimentKey);
         var slot = _slots.First(s => s.Id == lease.SlotId);
-        var slotGrain = grains.GetGrain<IGpuSlotGrain>(lease.SlotId);
+        AttemptEnd? end = null;
         try
         {
             var ticket = await experiment.BeginAttempt(lease, _options.Name);
             if (ticket is null) return; // done, cancelled or running elsewhere: the slot goes back at once
-            slotGrain.Update(new SlotSnapshot(slot, _options.Name, lease.ExperimentKey, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow), "busy").Ignore();
             var artifacts = Path.Combine(_options.ArtifactRoot, ticket.ArtifactPath);
-            AttemptEnd end;
             try
             {
                 Running running;
@@ -161,27 +227,35 @@ public sealed class NodeAgent(
             {
                 end = new AttemptEnd(ExitReason.Interrupted, null, "stopped by the node");
             }
-            await Retry(() => experiment.FinishAttempt(lease.AttemptId, end), stop);
         }
         catch (Exception e)
         {
-            log.LogWarning(e, "attempt {Attempt} of {Key} ended without a report; its lease will expire", lease.AttemptId, lease.ExperimentKey);
+            log.LogWarning(e, "attempt {Attempt} of {Key} could not start; its lease will expire", lease.AttemptId, lease.ExperimentKey);
         }
         finally
         {
-            // The process has exited: only now is the slot free again.
-            slotGrain.Update(new SlotSnapshot(slot, _options.Name, null, null, DateTimeOffset.UtcNow), "idle").Ignore();
+            // The process has exited: only now is the slot free again, and it is offered at once (the wake), without
+            // waiting for the end to be recorded: that report goes to the experiment, not to the slot.
             lock (_gate)
             {
                 if (_running.Remove(lease.AttemptId, out var r)) r.Stop.Dispose();
                 _finished.Add(lease);
             }
-            PublishMetrics();
-            _wake.Release();
+            Volatile.Read(ref _wake).TrySetResult();
+        }
+        if (end is null) return;
+        try
+        {
+            await Retry(() => experiment.FinishAttempt(lease.AttemptId, end));
+        }
+        catch (Exception e)
+        {
+            // The experiment keeps the attempt current with an ageing heartbeat: reconcile expires it and retries.
+            log.LogWarning(e, "attempt {Attempt} of {Key} ended without a report; its lease will expire", lease.AttemptId, lease.ExperimentKey);
         }
     }
 
-    static async Task Retry(Func<Task> call, CancellationToken stop)
+    static async Task Retry(Func<Task> call)
     {
         for (int attempt = 1; ; attempt++)
         {

@@ -14,6 +14,17 @@ public class GridExpansionTests
     }
 
     [Fact]
+    public void AtComputesThePointExpandYieldsAtThatIndex()
+    {
+        var spec = PolicySpecs.Valid();
+        var all = GridExpansion.Expand(spec).ToList();
+        Assert.Equal(all, Enumerable.Range(0, all.Count).Select(i => GridExpansion.At(spec, i)));
+        Assert.Equal(all, GridExpansion.Lazy(spec));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GridExpansion.At(spec, all.Count));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GridExpansion.At(spec, -1));
+    }
+
+    [Fact]
     public void EmptyAxisGivesAnEmptyGrid()
     {
         var spec = PolicySpecs.Valid() with { Seeds = [] };
