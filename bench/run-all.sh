@@ -22,7 +22,7 @@ done
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -e "$tcmalloc" ] || { echo "tcmalloc missing: run ./scripts/setup.sh" >&2; exit 2; }
 
-if [ "$quick" = 1 ]; then small_reps=1; small_steps=2; vgg_reps=1; mem_steps=50; sched_args="--experiments 2000 --grid 20000 --runs 1"
+if [ "$quick" = 1 ]; then small_reps=1; small_steps=2; vgg=0; mem_steps=50; sched_args="--experiments 2000 --grid 20000 --runs 1"
 else small_reps=5; small_steps=5; vgg_reps=3; mem_steps=500; sched_args=""; fi
 
 out=bench/results; mkdir -p "$out"
@@ -43,7 +43,7 @@ side_by_side() { # arch reps steps warmup
   done
 }
 side_by_side small-cnn "$small_reps" "$small_steps" 2
-[ "$vgg" = 1 ] && side_by_side vgg11 "$vgg_reps" 1 1
+[ "$vgg" = 1 ] && side_by_side vgg11 "$vgg_reps" 1 0   # one step is 10-40 s: warm-up costs are noise
 
 log "memory over $mem_steps raw training steps (small-cnn)"
 echo "csharp $(LD_PRELOAD=$tcmalloc $trainer --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
