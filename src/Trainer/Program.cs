@@ -33,28 +33,25 @@ var attack = new Command("attack", "Run an attack suite on a checkpoint by itsel
 };
 attack.SetAction((parse, cancel) => Task.FromResult(TrainerCommands.Attack(
     parse.GetValue(specOption)!.FullName, parse.GetValue(checkpointOption)!.FullName, parse.GetValue(suiteOption),
-    parse.GetValue(subsetOption), parse.GetValue(resultOption)!.FullName, parse.GetValue(threadsOption), parse.GetValue(deviceOption)!)));
+    parse.GetValue(subsetOption), parse.GetValue(resultOption)!.FullName, parse.GetValue(threadsOption), parse.GetValue(deviceOption)!,
+    cancel)));
 
 var root = new RootCommand("StableSnn trainer: robust stable spiking neural networks on TorchSharp.") { train, attack };
 return await root.Parse(args).InvokeAsync();
 
 static class TrainerCommands
 {
-    public static int Train(string specPath, string outputDirectory, int threads, string device, CancellationToken cancel)
-    {
-        using var stop = new CancellationTokenSource();
-        using var link = CancellationTokenSource.CreateLinkedTokenSource(cancel, stop.Token);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
-        return Guarded(progress =>
+    public static int Train(string specPath, string outputDirectory, int threads, string device, CancellationToken cancel) =>
+        Interruptible(cancel, stop => Guarded(progress =>
         {
             var spec = ExperimentSpec.Load(specPath);
             TorchRuntime.SetThreads(threads);
-            new ExperimentRunner(spec, outputDirectory, progress, TorchRuntime.SelectDevice(device)).Run(link.Token);
-        });
-    }
+            new ExperimentRunner(spec, outputDirectory, progress, TorchRuntime.SelectDevice(device)).Run(stop);
+        }));
 
-    public static int Attack(string specPath, string checkpoint, string? suite, int? subset, string resultPath, int threads, string device) =>
-        Guarded(progress =>
+    public static int Attack(string specPath, string checkpoint, string? suite, int? subset, string resultPath, int threads, string device,
+        CancellationToken cancel) =>
+        Interruptible(cancel, stop => Guarded(progress =>
         {
             var spec = ExperimentSpec.Load(specPath);
             spec = spec with { AttackSuite = suite ?? spec.AttackSuite, AttackSubset = subset ?? spec.AttackSubset };
@@ -66,11 +63,20 @@ static class TrainerCommands
             var (train, test) = DatasetCatalog.Load(spec.Dataset, spec.DataRoot);
             using var _train = train;
             using var _test = test;
-            var result = AttackPhase.Run(model, spec, test, dev, progress);
+            var result = AttackPhase.Run(model, spec, test, dev, progress, stop);
             Directory.CreateDirectory(Path.GetDirectoryName(resultPath)!);
             File.WriteAllText(resultPath, System.Text.Json.JsonSerializer.Serialize(result, ExperimentSpec.Json));
             progress.Report(new ProgressEvent { Phase = "done", Accuracy = result.CleanAccuracy, Message = resultPath });
-        });
+        }));
+
+    /// <summary>SIGTERM (what a node sends to stop an attempt) cancels like Ctrl+C: the work stops at its next batch.</summary>
+    static int Interruptible(CancellationToken cancel, Func<CancellationToken, int> body)
+    {
+        using var stop = new CancellationTokenSource();
+        using var link = CancellationTokenSource.CreateLinkedTokenSource(cancel, stop.Token);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        return body(link.Token);
+    }
 
     /// <summary>Runs a command, mapping each kind of failure to its exit code and a final error event.</summary>
     static int Guarded(Action<IProgressSink> body)

@@ -13,7 +13,8 @@ public static class RobustnessEvaluator
     /// <paramref name="images"/> [N, C, H, W] in [0,1] and <paramref name="labels"/> [N] must be on the model's
     /// device. Synchronous on purpose: dispose scopes and grad mode are per thread.
     /// The seed of each batch depends only on (<paramref name="seed"/>, attack name, batch index), so
-    /// adding an attack to a suite does not change the others' numbers.
+    /// adding an attack to a suite does not change the others' numbers. Cancellation is checked between batches
+    /// and ends the run with <see cref="OperationCanceledException"/>.
     /// </summary>
     public static SuiteResult Run(
         nn.Module<Tensor, Tensor> model,
@@ -23,7 +24,8 @@ public static class RobustnessEvaluator
         int batchSize,
         int seed,
         IProgress<AttackProgress>? progress = null,
-        EvaluatorOptions? options = null)
+        EvaluatorOptions? options = null,
+        CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(suite);
@@ -61,6 +63,8 @@ public static class RobustnessEvaluator
             var correct = 0;
             for (var b = 0; b < batches; b++)
             {
+                // Between batches, so an interrupted process stops within one batch's attack (its checkpoint is kept).
+                cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var (x, y) = Slice(images, labels, b, batchSize);
                 var adv = attacks[i].Perturb(model, x, y, BatchSeed(seed, configs[i].Name, b));

@@ -33,7 +33,8 @@ public static class AttackPhase
     public static ImageDataset EvaluationSubset(ImageDataset test, ExperimentSpec spec) =>
         DataSplit.Subset(test, spec.AttackSubset, spec.Seed + 2);
 
-    public static SuiteResult Run(SpikingNetwork model, ExperimentSpec spec, ImageDataset test, Device device, IProgressSink progress)
+    public static SuiteResult Run(SpikingNetwork model, ExperimentSpec spec, ImageDataset test, Device device, IProgressSink progress,
+        CancellationToken cancel = default)
     {
         var suite = ResolveSuite(spec.AttackSuite);
         using var subset = EvaluationSubset(test, spec);
@@ -42,7 +43,7 @@ public static class AttackPhase
         var labels = subset.Labels.to(device);
         var reporter = new Progress(progress);
         return RobustnessEvaluator.Run(model, suite, images, labels, spec.BatchSize, spec.Seed, reporter,
-            new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device)));
+            new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device)), cancel);
     }
 
     /// <summary>Builds the network an experiment output directory describes and loads its selected weights.</summary>

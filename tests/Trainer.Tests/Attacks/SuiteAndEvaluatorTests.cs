@@ -119,4 +119,27 @@ public sealed class SuiteAndEvaluatorTests(AttackFixture f)
         Assert.Throws<ArgumentException>(() =>
             RobustnessEvaluator.Run(f.Model, AttackSuites.Quick, f.Images, f.Labels.narrow(0, 0, 10), 32, 0));
     }
+
+    /// <summary>Cancels its token at the first report of an attack batch (after the clean pass).</summary>
+    private sealed class CancelOnFirstAttackBatch(CancellationTokenSource cancel) : IProgress<AttackProgress>
+    {
+        public List<AttackProgress> Reports { get; } = [];
+        public void Report(AttackProgress value)
+        {
+            Reports.Add(value);
+            if (value.Attack != "clean") cancel.Cancel();
+        }
+    }
+
+    [Fact]
+    public void CancellationStopsTheSuiteAtTheNextBatch()
+    {
+        using var scope = NewDisposeScope();
+        using var cancel = new CancellationTokenSource();
+        var progress = new CancelOnFirstAttackBatch(cancel);
+        Assert.Throws<OperationCanceledException>(() =>
+            RobustnessEvaluator.Run(f.Model, AttackSuites.Quick, f.Images, f.Labels, batchSize: 32, seed: 0, progress, cancel: cancel.Token));
+        // Clean batches, then exactly one attacked batch: nothing ran after the cancellation.
+        Assert.Single(progress.Reports, r => r.Attack != "clean");
+    }
 }
