@@ -3,15 +3,17 @@
 #   trainer vs PyTorch (small-cnn 1x28x28 and VGG-11 3x32x32: Raw step, AT+regulariser step, PGD-7 batch, peak RSS;
 #   medians of alternating runs), resident memory over 500 training steps, the scheduler with the instant fake
 #   trainer (1 and 2 silos), and the quickstart end to end (wall time, slot busy fraction).
-# Needs scripts/setup.sh's packages plus Debian's python3-torch. Run it on a quiet machine: everything is timed.
-# Usage: bench/run-all.sh [--quick] [--skip-vgg] [--skip-e2e] [--threads N]
+# Needs scripts/setup.sh's packages plus Debian's python3-torch and libopenblas0-pthread. Run it on a quiet machine: everything is timed.
+# Usage: bench/run-all.sh [--quick] [--parts small,vgg,memory,scheduler,e2e] [--skip-vgg] [--skip-e2e] [--threads N]
 #   --quick: fewer repetitions (a smoke run of the harness, not numbers to report).
+#   --parts: run only these parts (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-quick=0; vgg=1; e2e=1; threads=2
+quick=0; parts=small,vgg,memory,scheduler,e2e; threads=2
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) quick=1 ;; --skip-vgg) vgg=0 ;; --skip-e2e) e2e=0 ;;
+    --quick) quick=1 ;; --skip-vgg) parts=${parts//vgg/} ;; --skip-e2e) parts=${parts//e2e/} ;;
+    --parts) parts="$2"; shift ;;
     --threads) threads="$2"; shift ;;
     *) echo "unknown option $1; see the header of $0" >&2; exit 2 ;;
   esac
@@ -19,11 +21,18 @@ while [ $# -gt 0 ]; do
 done
 /usr/bin/python3 -c "import torch" 2>/dev/null \
   || { echo "the PyTorch reference needs Debian's python3-torch: sudo apt-get install python3-torch" >&2; exit 2; }
+# Debian's PyTorch does its matrix products through whatever libblas.so.3 points to; Netlib's reference BLAS (the
+# default when nothing else is installed) makes its linear layers several times slower, which would flatter our ratios.
+blas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 || true)
+case "$blas" in *openblas*|*blis*|*mkl*) ;; *)
+  echo "the PyTorch reference would use Netlib's reference BLAS ($blas): sudo apt-get install libopenblas0-pthread" >&2; exit 2 ;;
+esac
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -e "$tcmalloc" ] || { echo "tcmalloc missing: run ./scripts/setup.sh" >&2; exit 2; }
 
-if [ "$quick" = 1 ]; then small_reps=1; small_steps=2; vgg=0; mem_steps=50; sched_args="--experiments 2000 --grid 20000 --runs 1"
-else small_reps=5; small_steps=5; vgg_reps=3; mem_steps=500; sched_args=""; fi
+if [ "$quick" = 1 ]; then small_reps=1; small_steps=2; parts=${parts//vgg/}; mem_steps=100; sched_args="--experiments 2000 --grid 20000 --runs 1"
+else small_reps=5; small_steps=5; vgg_reps=2; mem_steps=1000; sched_args=""; fi
+part() { [[ ",$parts," == *",$1,"* ]]; }
 
 out=bench/results; mkdir -p "$out"
 raw=$(mktemp -d); trap 'rm -rf "$raw"' EXIT
@@ -32,7 +41,7 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 log "building (Release)"
 for p in bench/TrainerBench bench/SchedulerBench src/Client; do dotnet build "$p" -c Release -v q -nologo >/dev/null; done
 trainer=bench/TrainerBench/bin/Release/net10.0/linux-x64/TrainerBench
-reference="/usr/bin/python3 bench/pytorch/spiking_reference.py"
+reference="env OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/pytorch/spiking_reference.py"
 
 # Alternating C# / PyTorch runs, so drift in machine load hits both sides alike.
 side_by_side() { # arch reps steps warmup
@@ -42,18 +51,23 @@ side_by_side() { # arch reps steps warmup
     echo "pytorch $(LD_PRELOAD=$tcmalloc $reference --arch "$1" --steps "$3" --warmup "$4" --threads "$threads")" >> "$raw/trainer.txt"
   done
 }
-side_by_side small-cnn "$small_reps" "$small_steps" 2
-[ "$vgg" = 1 ] && side_by_side vgg11 "$vgg_reps" 1 0   # one step is 10-40 s: warm-up costs are noise
+part small && side_by_side small-cnn "$small_reps" "$small_steps" 2
+# One VGG-11 step takes 15-80 s; the warm-up step still matters (first touch of ~4-6 GB of activations).
+part vgg && side_by_side vgg11 "$vgg_reps" 1 1
 
-log "memory over $mem_steps raw training steps (small-cnn)"
-echo "csharp $(LD_PRELOAD=$tcmalloc $trainer --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
-echo "pytorch $(LD_PRELOAD=$tcmalloc $reference --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
+if part memory; then
+  log "memory over $mem_steps raw training steps (small-cnn)"
+  echo "csharp $(LD_PRELOAD=$tcmalloc $trainer --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
+  echo "pytorch $(LD_PRELOAD=$tcmalloc $reference --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
+fi
 
-log "scheduler (instant fake trainer)"
-# shellcheck disable=SC2086
-dotnet bench/SchedulerBench/bin/Release/net10.0/linux-x64/SchedulerBench.dll $sched_args --json "$raw/scheduler.json" >&2
+if part scheduler; then
+  log "scheduler (instant fake trainer)"
+  # shellcheck disable=SC2086
+  dotnet bench/SchedulerBench/bin/Release/net10.0/linux-x64/SchedulerBench.dll $sched_args --json "$raw/scheduler.json" >&2
+fi
 
-if [ "$e2e" = 1 ]; then
+if part e2e; then
   log "quickstart end to end (embedded silo, real trainer processes)"
   state=$(mktemp -d)
   start=$(date +%s.%N)
@@ -67,5 +81,5 @@ fi
 
 /usr/bin/python3 bench/summarise.py "$raw" "$out" \
   --machine "$(. /etc/os-release; echo "$PRETTY_NAME"), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)" \
-  --versions ".NET $(dotnet --version), TorchSharp 0.107.0 / libtorch 2.10.0, PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), Orleans 10.4.2, $threads threads, tcmalloc" \
+  --versions ".NET $(dotnet --version), TorchSharp 0.107.0 / libtorch 2.10.0, PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)') with $(basename "$(dirname "$blas")") BLAS, Orleans 10.4.2, $threads threads, tcmalloc" \
   $( [ "$quick" = 1 ] && echo --quick )

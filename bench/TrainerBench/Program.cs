@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 // T = 8, batch 64, small-cnn on 1x28x28 or the paper's VGG-11 on 3x32x32. Prints one JSON object: median ms per Raw
 // step, AT (+ regulariser, alpha 1) step and PGD-7 batch, and peak RSS; or, with --memory-steps N, the resident
 // memory over N raw training steps.
-// Usage: TrainerBench [--arch small-cnn|vgg11] [--steps 10] [--warmup 2] [--threads 2] [--memory-steps 0]
+// Usage: TrainerBench [--arch small-cnn|vgg11] [--steps 10] [--warmup 2] [--threads 2] [--memory-steps 0] [--measure raw,at,pgd7]
 if (AllocatorGuard.EnsureTcmalloc(args) is int code) return code;
 var options = Options.Parse(args);
 TorchRuntime.SetThreads(options.Threads);
@@ -35,19 +35,26 @@ var result = new Dictionary<string, object> { ["arch"] = options.Arch, ["paramet
 if (options.MemorySteps > 0)
 {
     var samples = new SortedDictionary<int, double>();
+    var managed = new SortedDictionary<int, double>();
     for (int step = 1; step <= options.MemorySteps; step++)
     {
         raw.Run(x, y, rng);
-        if (step is 1 or 10 || step % 50 == 0) samples[step] = RssMb("VmRSS:");
+        if (step is 1 or 10 || step % 50 == 0)
+        {
+            samples[step] = RssMb("VmRSS:");
+            managed[step] = GC.GetTotalMemory(false) / 1048576.0;
+        }
     }
     result["memory_steps"] = options.MemorySteps;
     result["rss_mb"] = samples;
+    result["managed_heap_mb"] = managed; // the .NET side of RSS: garbage waits for a collection
+    result["gc_collections"] = new[] { GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2) };
 }
 else
 {
-    result["raw_step_ms"] = MedianMs(() => raw.Run(x, y, rng));
-    result["at_step_ms"] = MedianMs(() => at.Run(x, y, rng));
-    result["pgd7_batch_ms"] = MedianMs(() => { using var s = NewDisposeScope(); pgd.Perturb(model, x, y, 7); });
+    if (options.Measures("raw")) result["raw_step_ms"] = MedianMs(() => raw.Run(x, y, rng));
+    if (options.Measures("at")) result["at_step_ms"] = MedianMs(() => at.Run(x, y, rng));
+    if (options.Measures("pgd7")) result["pgd7_batch_ms"] = MedianMs(() => { using var s = NewDisposeScope(); pgd.Perturb(model, x, y, 7); });
 }
 result["peak_rss_mb"] = RssMb("VmHWM:");
 Console.WriteLine(JsonSerializer.Serialize(result));
@@ -70,11 +77,13 @@ double MedianMs(Action step)
 static double RssMb(string field) =>
     File.ReadLines("/proc/self/status").Where(l => l.StartsWith(field)).Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024).First();
 
-sealed record Options(string Arch, int Steps, int Warmup, int Threads, int MemorySteps)
+sealed record Options(string Arch, int Steps, int Warmup, int Threads, int MemorySteps, string[] Measure)
 {
+    public bool Measures(string what) => Measure.Contains(what);
+
     public static Options Parse(string[] args)
     {
-        var o = new Options("small-cnn", 10, 2, 2, 0);
+        var o = new Options("small-cnn", 10, 2, 2, 0, ["raw", "at", "pgd7"]);
         for (int i = 0; i < args.Length; i += 2)
         {
             if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]}: needs a value");
@@ -87,7 +96,8 @@ sealed record Options(string Arch, int Steps, int Warmup, int Threads, int Memor
                 "--warmup" => o with { Warmup = Number() },
                 "--threads" => o with { Threads = Math.Max(1, Number()) },
                 "--memory-steps" => o with { MemorySteps = Number() },
-                _ => throw new ArgumentException($"unknown option {args[i]}; known: --arch --steps --warmup --threads --memory-steps"),
+                "--measure" => o with { Measure = value.Split(',') },
+                _ => throw new ArgumentException($"unknown option {args[i]}; known: --arch --steps --warmup --threads --memory-steps --measure"),
             };
         }
         return o;
