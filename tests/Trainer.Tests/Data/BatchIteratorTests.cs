@@ -57,6 +57,10 @@ public class BatchIteratorTests
     public void AugmentedBatchesAreReproducibleAndDoNotLeak()
     {
         using var ds = TinyDatasets.Numbered(12, channels: 3, side: 32);
+        // The count is process-wide: let earlier tests' undisposed wrappers (e.g. autograd's) be finalized first, so
+        // only this test's tensors can move it. No collection at the end: that would hide a leak here.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         var before = Tensor.TotalCount;
         Tensor[] Run()
         {
