@@ -42,6 +42,10 @@ public sealed class SweepGrain(
             PublishMetrics();
         }
         this.RegisterGrainTimer(Tick, TimeSpan.Zero, _options.SweepFlushInterval);
+        // Phase changes are flushed in batches: a sweep reactivated after its silo died may have lost some, and the
+        // notifications sent to the dead activation are gone. Reconcile at once instead of at the next reminder.
+        if (S.Spec is not null && S.Status is SweepStatus.Active or SweepStatus.Paused)
+            this.RegisterGrainTimer(Reconcile, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
         return Task.CompletedTask;
     }
 
