@@ -1,10 +1,14 @@
+using StableSnn.Grains.Policy;
+
 namespace StableSnn.Grains;
 
 /// <summary>Timing and limits of the sweep engine (section "Engine" of the silo configuration).</summary>
 public sealed class EngineOptions
 {
     /// <summary>An attempt without a heartbeat for this long is presumed lost; its experiment is queued again.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan LeaseDuration { get; set; } = LeasePolicy.DefaultDuration;
+    /// <summary>The one rule for lease expiry, used by the scheduler and the experiments alike.</summary>
+    public LeasePolicy Lease() => new(LeaseDuration);
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>How often the scheduler looks for expired leases.</summary>

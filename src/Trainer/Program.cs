@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using StableSnn.Trainer.Data;
@@ -66,7 +67,7 @@ static class TrainerCommands
             var result = AttackPhase.Run(model, spec, test, dev, progress, stop);
             Directory.CreateDirectory(Path.GetDirectoryName(resultPath)!);
             File.WriteAllText(resultPath, System.Text.Json.JsonSerializer.Serialize(result, ExperimentSpec.Json));
-            progress.Report(new ProgressEvent { Phase = "done", Accuracy = result.CleanAccuracy, Message = resultPath });
+            progress.Report(new ProgressEvent { Phase = TrainerPhase.Done, Accuracy = result.CleanAccuracy, Message = resultPath });
         }));
 
     /// <summary>SIGTERM (what a node sends to stop an attempt) cancels like Ctrl+C: the work stops at its next batch.</summary>
@@ -108,7 +109,7 @@ static class TrainerCommands
 
     static int Fail(IProgressSink progress, int code, string message)
     {
-        progress.Report(new ProgressEvent { Phase = "error", Message = message });
+        progress.Report(new ProgressEvent { Phase = TrainerPhase.Error, Message = message });
         Console.Error.WriteLine($"error: {message}");
         return code;
     }

@@ -1,3 +1,5 @@
+using StableSnn.Grains.Tests.Results;
+using StableSnn.Grains.Results;
 using StableSnn.Client.Results;
 using StableSnn.TestSupport;
 
@@ -25,7 +27,7 @@ public sealed class AlphaPlotTests : IDisposable
     {
         var path = _dir.File("alpha.png");
 
-        var info = AlphaPlot.Write(ResultsTable.Build(Samples.Sweep()), path, 640, 480);
+        var info = AlphaPlot.Write(ResultsTable.Build(ResultSamples.Sweep()), path, 640, 480);
 
         AssertPng(path, 640, 480);
         Assert.Equal(Path.GetFullPath(path), info.Path);
@@ -41,7 +43,7 @@ public sealed class AlphaPlotTests : IDisposable
     public void Clean_is_plotted_when_there_is_no_attack_and_one_alpha_still_gives_points()
     {
         var path = _dir.File("clean.png");
-        var table = ResultsTable.Build([Samples.Row(0.5, 1, 0.9, []), Samples.Row(0.5, 2, 0.8, [])]);
+        var table = ResultsTable.Build([ResultSamples.Row(0.5, 1, 0.9, []), ResultSamples.Row(0.5, 2, 0.8, [])]);
 
         var info = AlphaPlot.Write(table, path);
 

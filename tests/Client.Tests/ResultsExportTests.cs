@@ -1,3 +1,5 @@
+using StableSnn.Grains.Tests.Results;
+using StableSnn.Grains.Results;
 using System.Text;
 using System.Text.Json;
 using StableSnn.Client.Results;
@@ -48,7 +50,7 @@ public sealed class ResultsExportTests : IDisposable
     {
         var path = _dir.File("results.csv");
 
-        ResultsExport.WriteCsv(Samples.Sweep(), path);
+        ResultsExport.WriteCsv(ResultSamples.Sweep(), path);
 
         var records = ParseCsv(File.ReadAllText(path));
         Assert.Equal(ResultsExport.CsvHeader, string.Join(',', records[0]));
@@ -64,7 +66,7 @@ public sealed class ResultsExportTests : IDisposable
     {
         var path = _dir.File("results.csv");
 
-        ResultsExport.WriteCsv(Samples.Sweep(), path);
+        ResultsExport.WriteCsv(ResultSamples.Sweep(), path);
 
         var records = ParseCsv(File.ReadAllText(path));
         // Ordered by grid point: alpha 0 before 0.5, seed 1 before 2; clean first within an experiment.
@@ -81,7 +83,7 @@ public sealed class ResultsExportTests : IDisposable
     public void Csv_quotes_fields_that_need_it_and_joins_flags_with_semicolons()
     {
         var path = _dir.File("results.csv");
-        var row = Samples.Row(0.1, 1, 0.5, [Samples.Attack("odd,\"name\"", 0.25, 0.125)], ["f1", "f2"]);
+        var row = ResultSamples.Row(0.1, 1, 0.5, [ResultSamples.Attack("odd,\"name\"", 0.25, 0.125)], ["f1", "f2"]);
 
         ResultsExport.WriteCsv([row], path);
 
@@ -111,7 +113,7 @@ public sealed class ResultsExportTests : IDisposable
     public void Json_round_trips_experiments_and_table()
     {
         var path = _dir.File("results.json");
-        var rows = Samples.Sweep();
+        var rows = ResultSamples.Sweep();
         var table = ResultsTable.Build(rows);
 
         ResultsExport.WriteJson(rows, table, path);
@@ -137,7 +139,7 @@ public sealed class ResultsExportTests : IDisposable
     public void Json_uses_camel_case_names()
     {
         var path = _dir.File("results.json");
-        var rows = Samples.Sweep();
+        var rows = ResultSamples.Sweep();
 
         ResultsExport.WriteJson(rows, ResultsTable.Build(rows), path);
 

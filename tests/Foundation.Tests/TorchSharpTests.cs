@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Trainer.Native;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,4 @@
-using StableSnn.Trainer.Experiment;
+using StableSnn.Contracts;
 
 namespace StableSnn.TestSupport;
 

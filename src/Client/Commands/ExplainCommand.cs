@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -42,7 +43,7 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
             if (e.NotBefore is { } nb && nb > DateTimeOffset.UtcNow) reasons.Add($"waiting for its retry back-off until {nb:HH:mm:ss}");
             if (spec.MaxConcurrency > 0 && running >= spec.MaxConcurrency) reasons.Add($"the sweep already runs {running} experiments, its maxConcurrency");
             var kind = spec.Resources.SlotKind;
-            var fitting = scheduler.Slots.Where(s => kind == "any" || s.Slot.Kind == kind).ToList();
+            var fitting = scheduler.Slots.Where(s => kind == Vocabulary.AnySlot || s.Slot.Kind == kind).ToList();
             if (fitting.Count == 0) reasons.Add($"no slot of kind '{kind}' is registered (see 'stablesnn slots')");
             else if (fitting.All(s => s.ExperimentKey is not null)) reasons.Add($"all {fitting.Count} fitting slots are busy");
             if (reasons.Count == 0) reasons.Add("it is next in line; the scheduler hands it out at a node's next report");

@@ -1,3 +1,5 @@
+using StableSnn.Contracts;
+using StableSnn.Grains.Results;
 using System.Globalization;
 using Spectre.Console;
 using StableSnn.Client.Hosting;
@@ -40,7 +42,7 @@ public static class ResultsView
 
         var kind = spec.Resources.SlotKind;
         var slots = (await grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots
-            .Count(s => kind == "any" || s.Slot.Kind == kind);
+            .Count(s => kind == Vocabulary.AnySlot || s.Slot.Kind == kind);
         var to = spans.Length == 0 ? DateTimeOffset.UtcNow : spans.Max(s => s.End);
         return (spans, SlotUtilisation.Compute(spans, snapshot.SubmittedAt, to, slots));
     }

@@ -1,3 +1,4 @@
+using StableSnn.Grains.Results;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

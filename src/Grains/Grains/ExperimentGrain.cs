@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using Microsoft.Extensions.Options;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
@@ -29,7 +30,7 @@ public sealed class ExperimentGrain(
         if (S.CurrentAttempt is { } current && current != lease.AttemptId)
         {
             var live = S.Attempts.Last();
-            if (!new LeasePolicy(_options.LeaseDuration).IsExpired(live.LastHeartbeat, now))
+            if (!_options.Lease().IsExpired(live.LastHeartbeat, now))
             {
                 await Notify(S.Phase);
                 return null; // already running elsewhere: a grid point never runs twice
@@ -77,7 +78,7 @@ public sealed class ExperimentGrain(
             ImagesPerSecond = update.ImagesPerSecond ?? S.Attempts[i].ImagesPerSecond,
             LastCheckpoint = update.Checkpoint ?? S.Attempts[i].LastCheckpoint,
         };
-        if (update.Phase == "attack" && S.Phase == ExperimentPhase.Training)
+        if (update.Phase == TrainerPhase.Attack && S.Phase == ExperimentPhase.Training)
             await Transition(ExperimentPhase.Attacking, "attacking");
         else if (update.Checkpoint is not null)
             await state.WriteStateAsync(); // the last checkpoint is worth keeping across a node loss
@@ -126,7 +127,7 @@ public sealed class ExperimentGrain(
             if (S.Index >= 0) await Notify(S.Phase); // the sweep thinks this runs: correct it (a notification was lost)
             return;
         }
-        if (new LeasePolicy(_options.LeaseDuration).IsExpired(S.Attempts[^1].LastHeartbeat, DateTimeOffset.UtcNow))
+        if (_options.Lease().IsExpired(S.Attempts[^1].LastHeartbeat, DateTimeOffset.UtcNow))
             await ExpireLease(S.CurrentAttempt.Value);
     }
 
@@ -190,6 +191,6 @@ public sealed class ExperimentGrain(
             S.NotBefore, S.Attempts.Count));
 
     AttemptTicket Ticket(ExperimentAdmission admission) =>
-        new(TrainerSpec.For(admission.Spec, admission.Point).ToJson(), Key, S.Attempts.Count);
+        new(admission.Spec.ExperimentSpec(admission.Point).ToJson(), Key, S.Attempts.Count);
 
 }

@@ -21,7 +21,8 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
 
     sealed record Lease(LeaseRef Ref, string Node, DateTimeOffset Since)
     {
-        public DateTimeOffset Expires { get; set; }
+        /// <summary>The node's last report naming this lease: its heartbeat, judged by <see cref="LeasePolicy"/>.</summary>
+        public DateTimeOffset Renewed { get; set; }
     }
 
     const int MinPull = 32;
@@ -59,7 +60,7 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
         var stop = new List<LeaseRef>();
         foreach (var running in report.Running)
         {
-            if (_leases.TryGetValue(running.AttemptId, out var lease)) lease.Expires = now + _options.LeaseDuration;
+            if (_leases.TryGetValue(running.AttemptId, out var lease)) lease.Renewed = now;
             else if (_revoked.Contains(running.AttemptId)) stop.Add(running); // expired lease: the process is a zombie
             else Adopt(running, report.Node, now); // known to the node but not to us: we restarted
         }
@@ -135,7 +136,7 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
 
     void Adopt(LeaseRef lease, string node, DateTimeOffset now)
     {
-        _leases[lease.AttemptId] = new Lease(lease, node, now) { Expires = now + _options.LeaseDuration };
+        _leases[lease.AttemptId] = new Lease(lease, node, now) { Renewed = now };
         _slotLease[lease.SlotId] = lease.AttemptId;
         Entry(lease.Sweep).Running++;
     }
@@ -151,7 +152,8 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
     async Task ExpireLeases()
     {
         var now = DateTimeOffset.UtcNow;
-        var expired = _leases.Values.Where(l => l.Expires < now).ToList();
+        var policy = _options.Lease();
+        var expired = _leases.Values.Where(l => policy.IsExpired(l.Renewed, now)).ToList();
         foreach (var lease in expired)
         {
             Release(lease.Ref.AttemptId);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
+using StableSnn.Grains.Results;
 using StableSnn.Grains.Policy;
 using StableSnn.Grains.State;
 using StableSnn.Grains.Telemetry;
@@ -28,7 +29,7 @@ public sealed class SweepGrain(
     // Writes and aggregation cost O(grid): paced to take at most a tenth of the time (see Pace).
     DateTimeOffset _nextFlush, _nextAggregate;
     (int Outcomes, int Terminal) _aggregatedAt = (-1, -1);
-    IReadOnlyList<EngineMetrics.AccuracyPoint> _accuracy = [];
+    IReadOnlyList<ResultRow> _accuracy = [];
 
     SweepState S => state.State;
     string Name => this.GetPrimaryKeyString();

@@ -1,3 +1,5 @@
+using StableSnn.Contracts;
+
 namespace StableSnn.Grains.Model;
 
 /// <summary>Why an attempt ended. The trainer's exit code gives the first six; the engine adds the rest.</summary>
@@ -19,4 +21,19 @@ public enum ExitReason
     LeaseExpired,
     /// <summary>Stopped because the experiment or its sweep was cancelled.</summary>
     Cancelled,
+}
+
+public static class ExitReasons
+{
+    /// <summary>The trainer's exit code (<see cref="ExitCodes"/>) as an exit reason; anything unknown, such as
+    /// 128 + n for a process killed by signal n, is a crash.</summary>
+    public static ExitReason FromExitCode(int exitCode) => exitCode switch
+    {
+        ExitCodes.Success => ExitReason.Success,
+        ExitCodes.BadInput => ExitReason.BadInput,
+        ExitCodes.Diverged => ExitReason.Diverged,
+        ExitCodes.Environment => ExitReason.Environment,
+        ExitCodes.Interrupted => ExitReason.Interrupted,
+        _ => ExitReason.Crash,
+    };
 }

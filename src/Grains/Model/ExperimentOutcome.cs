@@ -1,3 +1,5 @@
+using StableSnn.Contracts;
+
 namespace StableSnn.Grains.Model;
 
 /// <summary>Accuracy under one attack, as the trainer's result.json reports it.</summary>
@@ -20,4 +22,19 @@ public sealed record ExperimentOutcome
     [Id(3)] public string Checkpoint { get; init; } = "";
     [Id(4)] public double TrainSeconds { get; init; }
     [Id(5)] public double TotalSeconds { get; init; }
+
+    /// <summary>The numbers the engine keeps from the trainer's result.json.</summary>
+    public static ExperimentOutcome From(ExperimentResult result)
+    {
+        var suite = result.Attacks;
+        return new ExperimentOutcome
+        {
+            CleanAccuracy = result.CleanTestAccuracy,
+            Attacks = suite?.Attacks.Select(a => new AttackAccuracy(a.Attack.Name, a.Attack.Epsilon, a.Accuracy, a.Examples, a.Sanity)).ToArray() ?? [],
+            MaskingFlags = suite?.Flags.Select(f => f.Code).Distinct().ToArray() ?? [],
+            Checkpoint = result.Checkpoint,
+            TrainSeconds = result.Timings.TrainSeconds,
+            TotalSeconds = result.Timings.TotalSeconds,
+        };
+    }
 }

@@ -1,3 +1,5 @@
+using StableSnn.Contracts;
+
 namespace StableSnn.Grains.Model;
 
 /// <summary>A slot a node offers: its id ("node/gpu0-1", "node/cpu0"), kind (gpu or cpu) and device.</summary>
@@ -49,11 +51,12 @@ public sealed record AttemptTicket(
     [property: Id(1)] string ArtifactPath,
     [property: Id(2)] int AttemptNumber);
 
-/// <summary>Progress relayed from the trainer process; also renews the attempt's heartbeat.</summary>
+/// <summary>Progress relayed from the trainer process (a <see cref="ProgressEvent"/> as the engine keeps it); also renews the attempt's heartbeat.</summary>
 [GenerateSerializer, Alias("StableSnn.ProgressUpdate")]
 public sealed record ProgressUpdate
 {
-    [Id(0)] public string Phase { get; init; } = "";
+    /// <summary>Null for a heartbeat the node sends on its own while the trainer is quiet.</summary>
+    [Id(0)] public TrainerPhase? Phase { get; init; }
     [Id(1)] public int? Epoch { get; init; }
     [Id(2)] public int? Epochs { get; init; }
     [Id(3)] public double? ImagesPerSecond { get; init; }
@@ -61,6 +64,12 @@ public sealed record ProgressUpdate
     [Id(5)] public double? Accuracy { get; init; }
     [Id(6)] public string? Checkpoint { get; init; }
     [Id(7)] public string? Attack { get; init; }
+
+    public static ProgressUpdate From(ProgressEvent e) => new()
+    {
+        Phase = e.Phase, Epoch = e.Epoch, Epochs = e.Epochs, ImagesPerSecond = e.ImagesPerSecond, Loss = e.Loss,
+        Accuracy = e.Accuracy, Checkpoint = e.Checkpoint, Attack = e.Attack,
+    };
 }
 
 /// <summary>How an attempt ended, from the node.</summary>

@@ -1,3 +1,5 @@
+using StableSnn.Contracts;
+
 namespace StableSnn.Grains.Model;
 
 /// <summary>
@@ -26,6 +28,22 @@ public sealed record SweepSpec
     [Id(12)] public int MaxConcurrency { get; init; }
     /// <summary>Attempts per experiment before it is marked Failed (crashes and lost nodes only).</summary>
     [Id(13)] public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>The spec file the trainer runs for one grid point; unset training settings keep the trainer's defaults.</summary>
+    public ExperimentSpec ExperimentSpec(GridPoint point)
+    {
+        var defaults = new ExperimentSpec();
+        var t = Training ?? new TrainingSettings();
+        return new ExperimentSpec
+        {
+            Id = point.ExperimentKey(Name), Dataset = point.Dataset, Architecture = point.Architecture, Neuron = point.Neuron,
+            Mode = point.Mode, Alpha = point.Alpha, Seed = point.Seed, Epochs = Epochs, AttackSuite = AttackSuite,
+            DataRoot = t.DataRoot, BatchSize = t.BatchSize ?? defaults.BatchSize, LearningRate = t.LearningRate ?? defaults.LearningRate,
+            TrainSubset = t.TrainSubset, TestSubset = t.TestSubset,
+            ValidationFraction = t.ValidationFraction ?? defaults.ValidationFraction, TimeSteps = t.TimeSteps ?? defaults.TimeSteps,
+            AttackSubset = t.AttackSubset ?? defaults.AttackSubset,
+        };
+    }
 }
 
 /// <summary>Training settings shared by every grid point; null keeps the trainer's default.</summary>
@@ -47,5 +65,5 @@ public sealed record TrainingSettings
 public sealed record ResourceRequest
 {
     /// <summary>any, gpu or cpu.</summary>
-    [Id(0)] public string SlotKind { get; init; } = "any";
+    [Id(0)] public string SlotKind { get; init; } = Vocabulary.AnySlot;
 }

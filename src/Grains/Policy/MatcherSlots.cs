@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 namespace StableSnn.Grains.Policy;
 
 /// <summary>The free slots during one <see cref="FairMatcher.Match"/> call, by kind, handed out in input order.</summary>
@@ -23,7 +24,7 @@ internal sealed class MatcherSlots
     }
 
     /// <summary>gpu, cpu or any as an index; -1 for anything else.</summary>
-    public static int KindIndex(string? kind) => kind switch { "gpu" => Gpu, "cpu" => Cpu, "any" => Any, _ => -1 };
+    public static int KindIndex(string? kind) => kind switch { Vocabulary.GpuSlot => Gpu, Vocabulary.CpuSlot => Cpu, Vocabulary.AnySlot => Any, _ => -1 };
 
     public bool IsEmpty => gpu.Count == 0 && cpu.Count == 0;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StableSnn.Contracts;
 using StableSnn.Grains.Model;
 
 namespace StableSnn.Grains.Policy;
@@ -17,19 +18,19 @@ public static class SweepValidation
         ArgumentNullException.ThrowIfNull(spec);
         var errors = new List<string>();
         CheckName(spec.Name, errors);
-        CheckNames("datasets", "dataset", spec.Datasets, KnownValues.Datasets, errors);
-        CheckNames("architectures", "architecture", spec.Architectures, KnownValues.Architectures, errors);
+        CheckNames("datasets", "dataset", spec.Datasets, Vocabulary.Datasets, errors);
+        CheckNames("architectures", "architecture", spec.Architectures, Vocabulary.Architectures, errors);
         CheckAlphas(spec.Alphas, errors);
-        CheckNames("neurons", "neuron", spec.Neurons, KnownValues.Neurons, errors);
-        CheckNames("modes", "mode", spec.Modes, KnownValues.Modes, errors);
+        CheckNames("neurons", "neuron", spec.Neurons, Vocabulary.Neurons, errors);
+        CheckNames("modes", "mode", spec.Modes, Vocabulary.Modes, errors);
         CheckSeeds(spec.Seeds, errors);
         if (spec.Epochs < 1) errors.Add($"epochs: {spec.Epochs} must be at least 1");
-        if (!KnownValues.IsAttackSuite(spec.AttackSuite))
-            errors.Add($"attackSuite: '{spec.AttackSuite}' is not a known suite; use one of {Join(KnownValues.AttackSuites)}, or a path ending in .json");
+        if (!Vocabulary.IsAttackSuite(spec.AttackSuite))
+            errors.Add($"attackSuite: '{spec.AttackSuite}' is not a known suite; use one of {Join(Vocabulary.AttackSuites)}, or a path ending in .json");
         CheckTraining(spec.Training ?? new TrainingSettings(), errors);
         var slotKind = spec.Resources?.SlotKind;
-        if (slotKind is null || !KnownValues.SlotKinds.Contains(slotKind, StringComparer.Ordinal))
-            errors.Add($"resources.slotKind: '{slotKind}' is not a known slot kind; use one of {Join(KnownValues.SlotKinds)}");
+        if (slotKind is null || !Vocabulary.SlotKinds.Contains(slotKind, StringComparer.Ordinal))
+            errors.Add($"resources.slotKind: '{slotKind}' is not a known slot kind; use one of {Join(Vocabulary.SlotKinds)}");
         if (spec.MaxConcurrency < 0)
             errors.Add($"maxConcurrency: {spec.MaxConcurrency} is negative; use 0 for no limit or a positive number of slots");
         if (spec.MaxAttempts is < 1 or > MaxAttemptsLimit)

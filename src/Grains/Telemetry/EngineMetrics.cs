@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using StableSnn.Grains.Model;
+using StableSnn.Grains.Results;
 
 namespace StableSnn.Grains.Telemetry;
 
@@ -93,10 +94,7 @@ public static class EngineMetrics
     // --- publishing (from grain turns and the node agent) ------------------------------------------------------------
     /// <summary>A sweep's figures: phase counts and, per completed grid point, its accuracies.</summary>
     public sealed record SweepFigures(
-        bool Active, int[] Counts, DateTimeOffset SubmittedAt, DateTimeOffset? FinishedAt, IReadOnlyList<AccuracyPoint> Accuracy);
-
-    /// <summary>One accuracy of one grid point: its labels and the mean over its completed seeds.</summary>
-    public sealed record AccuracyPoint(GridPoint Point, string Attack, bool MaskingSuspect, double Value);
+        bool Active, int[] Counts, DateTimeOffset SubmittedAt, DateTimeOffset? FinishedAt, IReadOnlyList<ResultRow> Accuracy);
 
     public static void PublishSweep(string sweep, SweepFigures figures) => Sweeps[sweep] = figures;
 
@@ -182,44 +180,31 @@ public static class EngineMetrics
     {
         foreach (var (sweep, f) in Sweeps)
             foreach (var a in f.Accuracy)
-                yield return new(a.Value, new("sweep", sweep), new("dataset", a.Point.Dataset),
-                    new("architecture", a.Point.Architecture), new("neuron", a.Point.Neuron), new("mode", a.Point.Mode),
-                    new("alpha", a.Point.Alpha.ToString("R", CultureInfo.InvariantCulture)), new("attack", a.Attack),
-                    new("masking_suspect", a.MaskingSuspect ? "true" : "false"));
+                yield return new(a.Mean, new("sweep", sweep), new("dataset", a.Dataset),
+                    new("architecture", a.Architecture), new("neuron", a.Neuron), new("mode", a.Mode),
+                    new("alpha", a.Alpha.ToString("R", CultureInfo.InvariantCulture)), new("attack", a.Label),
+                    new("masking_suspect", a.Flagged > 0 ? "true" : "false"));
     }
 
     static int Terminal(int[] counts) =>
         counts[(int)ExperimentPhase.Completed] + counts[(int)ExperimentPhase.Failed] + counts[(int)ExperimentPhase.Cancelled];
 
     /// <summary>
-    /// Accuracies per grid point whose seeds have all ended and at least one completed: the mean over the completed
-    /// seeds, clean (attack "none") and per attack ("NAME@EPSILON"); suspect when any seed raised a masking flag.
+    /// The results table over the grid points whose seeds have all ended with at least one completed (the same
+    /// aggregation as every other view of the results, <see cref="ResultsTable"/>).
     /// </summary>
-    public static IReadOnlyList<AccuracyPoint> Aggregate(IReadOnlyList<GridPoint> points, byte[] phases,
+    public static IReadOnlyList<ResultRow> Aggregate(IReadOnlyList<GridPoint> points, byte[] phases,
         IReadOnlyDictionary<int, ExperimentOutcome> outcomes)
     {
-        var result = new List<AccuracyPoint>();
-        var groups = new Dictionary<string, (GridPoint First, List<int> Indices)>();
+        var groups = new Dictionary<string, List<int>>();
         for (int i = 0; i < points.Count && i < phases.Length; i++)
         {
-            var key = points[i].GroupKey;
-            if (!groups.TryGetValue(key, out var g)) groups[key] = g = (points[i], []);
-            g.Indices.Add(i);
+            if (!groups.TryGetValue(points[i].GroupKey, out var g)) groups[points[i].GroupKey] = g = [];
+            g.Add(i);
         }
-        foreach (var (first, indices) in groups.Values)
-        {
-            if (indices.Any(i => (ExperimentPhase)phases[i] is not (ExperimentPhase.Completed or ExperimentPhase.Failed or ExperimentPhase.Cancelled)))
-                continue;
-            var done = indices.Select(i => outcomes.GetValueOrDefault(i)).OfType<ExperimentOutcome>().ToList();
-            if (done.Count == 0) continue;
-            bool suspect = done.Any(o => o.MaskingFlags.Length > 0);
-            result.Add(new AccuracyPoint(first, "none", suspect, done.Average(o => o.CleanAccuracy)));
-            foreach (var attack in done.SelectMany(o => o.Attacks).GroupBy(a => AttackLabel(a)))
-                result.Add(new AccuracyPoint(first, attack.Key, suspect, attack.Average(a => a.Accuracy)));
-        }
-        return result;
+        var ended = groups.Values.Where(g => g.All(i => ((ExperimentPhase)phases[i]).IsTerminal()));
+        return ResultsTable.Build(ended.SelectMany(g => g)
+            .Where(outcomes.ContainsKey)
+            .Select(i => new ExperimentResultRow(points[i].ExperimentKey(""), points[i], outcomes[i])));
     }
-
-    public static string AttackLabel(AttackAccuracy a) =>
-        $"{a.Attack}@{a.Epsilon.ToString("0.####", CultureInfo.InvariantCulture)}";
 }

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Grains.Model;
 
 namespace StableSnn.Silo.Nodes;
@@ -26,7 +27,7 @@ public sealed class InstantFakeTrainer(Func<LeaseRef, int, FakeAction>? behaviou
                 return new AttemptEnd(ExitReason.Interrupted, null, "fake hang stopped");
         }
         // One epoch event, as the real trainer prints after each epoch (throughput and epoch metrics see it).
-        if (!await progress(new ProgressUpdate { Phase = "epoch", Epoch = 1, Epochs = 1, ImagesPerSecond = 1000 + context.Lease.Index }))
+        if (!await progress(new ProgressUpdate { Phase = TrainerPhase.Epoch, Epoch = 1, Epochs = 1, ImagesPerSecond = 1000 + context.Lease.Index }))
             return new AttemptEnd(ExitReason.Cancelled, null, "fake stopped");
         // Accuracy falls with alpha's index so tests can check aggregation by grid point.
         double clean = 0.9 - 0.001 * context.Lease.Index % 100;

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using Microsoft.Extensions.Options;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
@@ -179,7 +180,7 @@ public sealed class NodeAgent(
         foreach (var r in quiet)
         {
             Interlocked.Exchange(ref r.LastRelayTicks, DateTimeOffset.UtcNow.UtcTicks);
-            Relay(r, new ProgressUpdate { Phase = "alive" }).Ignore();
+            Relay(r, new ProgressUpdate()).Ignore();
         }
     }
 
@@ -188,10 +189,10 @@ public sealed class NodeAgent(
         var now = DateTimeOffset.UtcNow.UtcTicks;
         Interlocked.Exchange(ref running.LastRelayTicks, now);
         if (update.ImagesPerSecond is { } ips) Volatile.Write(ref running.ImagesPerSecond, ips);
-        if (update.Phase is "epoch" or "resume")
+        if (update.Phase is TrainerPhase.Epoch or TrainerPhase.Resume)
         {
             long began = Interlocked.Exchange(ref running.EpochStartTicks, now);
-            if (update.Phase == "epoch") EngineMetrics.EpochFinished(TimeSpan.FromTicks(now - began).TotalSeconds);
+            if (update.Phase == TrainerPhase.Epoch) EngineMetrics.EpochFinished(TimeSpan.FromTicks(now - began).TotalSeconds);
         }
         bool keep = await grains.GetGrain<IExperimentGrain>(running.Lease.ExperimentKey).ReportProgress(running.Lease.AttemptId, update);
         if (!keep) running.Stop.Cancel();

@@ -15,7 +15,7 @@ public sealed class NodeOptions
     public string ArtifactRoot { get; set; } = Path.Combine(AppContext.BaseDirectory, "artifacts");
     /// <summary>"process" launches the trainer executable; "fake" is the instant trainer for load tests.</summary>
     public string Trainer { get; set; } = "process";
-    /// <summary>Trainer executable; defaults to StableSnn.Trainer next to the silo.</summary>
+    /// <summary>Trainer executable; defaults to StableSnn.Trainer next to the silo, else this checkout's build of it.</summary>
     public string? TrainerPath { get; set; }
     /// <summary>How often the node reports to the scheduler when nothing happens (heartbeat; well under the lease).</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(2);

@@ -1,6 +1,5 @@
-using StableSnn.Trainer.Native;
 using System.Diagnostics;
-using System.Text.Json;
+using StableSnn.Contracts;
 using Microsoft.Extensions.Options;
 using StableSnn.Grains.Model;
 
@@ -13,8 +12,7 @@ namespace StableSnn.Silo.Nodes;
 /// </summary>
 public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogger<ProcessTrainerLauncher> log) : ITrainerLauncher
 {
-
-    public string TrainerPath => options.Value.TrainerPath ?? Path.Combine(AppContext.BaseDirectory, "StableSnn.Trainer");
+    public string TrainerPath => options.Value.TrainerPath ?? TrainerExecutable.Default;
 
     public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
     {
@@ -28,7 +26,7 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
         };
         foreach (var a in new[] { "train", "--spec", specPath, "--out", context.ArtifactDirectory }) start.ArgumentList.Add(a);
         if (context.Slot.Threads > 0) { start.ArgumentList.Add("--threads"); start.ArgumentList.Add(context.Slot.Threads.ToString()); }
-        if (context.Slot.Kind == "gpu")
+        if (context.Slot.Kind == Vocabulary.GpuSlot)
         {
             start.Environment["CUDA_VISIBLE_DEVICES"] = context.Slot.Device.Split(':')[1];
             start.ArgumentList.Add("--device"); start.ArgumentList.Add("cuda:0");
@@ -50,7 +48,7 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
 
         bool keepGoing = true;
         var lastRelay = DateTimeOffset.MinValue;
-        string lastPhase = "";
+        TrainerPhase? lastPhase = null;
         string? lastError = null;
         using var kill = stop.Register(() => Terminate(process));
         bool hung = false;
@@ -68,11 +66,13 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
                 break;
             }
             if (line is null) break;
-            var update = Parse(line, out var error);
-            lastError = error ?? lastError;
-            if (update is null || !keepGoing) continue;
+            if (ProgressEvent.TryParse(line) is not { } e) continue; // not a progress line
+            if (e.Phase == TrainerPhase.Error) lastError = e.Message ?? lastError;
+            if (!keepGoing) continue;
+            var update = ProgressUpdate.From(e);
             var now = DateTimeOffset.UtcNow;
-            bool phaseChanged = update.Phase != lastPhase && update.Phase is "epoch" or "attack" or "evaluate" or "resume";
+            bool phaseChanged = update.Phase != lastPhase
+                && update.Phase is TrainerPhase.Epoch or TrainerPhase.Attack or TrainerPhase.Evaluate or TrainerPhase.Resume;
             if (!phaseChanged && now - lastRelay < options.Value.ProgressInterval) continue;
             lastRelay = now;
             lastPhase = update.Phase;
@@ -88,39 +88,12 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
 
         if (!keepGoing) return new AttemptEnd(ExitReason.Cancelled, null, "stopped: cancelled or superseded");
         if (hung) return new AttemptEnd(ExitReason.Crash, null, $"hung: no output for {options.Value.HangTimeout}");
-        var reason = TrainerExitCodes.ToReason(process.ExitCode);
+        var reason = ExitReasons.FromExitCode(process.ExitCode);
         if (reason == ExitReason.Success)
-            return new AttemptEnd(reason, ResultFile.Read(Path.Combine(context.ArtifactDirectory, "result.json")), null);
+            return new AttemptEnd(reason, ExperimentOutcome.From(ExperimentResult.Read(Path.Combine(context.ArtifactDirectory, ExperimentResult.FileName))), null);
         string tail;
         lock (stderrTail) tail = string.Join("\n", stderrTail);
         return new AttemptEnd(reason, null, $"exit code {process.ExitCode}: {lastError ?? tail}");
-    }
-
-    static ProgressUpdate? Parse(string line, out string? error)
-    {
-        error = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(line);
-            var e = doc.RootElement;
-            string phase = e.GetProperty("phase").GetString() ?? "";
-            if (phase == "error") error = e.TryGetProperty("message", out var m) ? m.GetString() : null;
-            return new ProgressUpdate
-            {
-                Phase = phase,
-                Epoch = e.TryGetProperty("epoch", out var ep) ? ep.GetInt32() : null,
-                Epochs = e.TryGetProperty("epochs", out var eps) ? eps.GetInt32() : null,
-                ImagesPerSecond = e.TryGetProperty("imagesPerSecond", out var ips) ? ips.GetDouble() : null,
-                Loss = e.TryGetProperty("loss", out var l) ? l.GetDouble() : null,
-                Accuracy = e.TryGetProperty("accuracy", out var acc) ? acc.GetDouble() : null,
-                Checkpoint = e.TryGetProperty("checkpoint", out var c) ? c.GetString() : null,
-                Attack = e.TryGetProperty("attack", out var a) ? a.GetString() : null,
-            };
-        }
-        catch (JsonException)
-        {
-            return null; // not a progress line
-        }
     }
 
     const int SigTerm = 15;

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Diagnostics;
 using StableSnn.Grains.Model;
 
@@ -15,11 +16,11 @@ public static class SlotDiscovery
         var slots = new List<SlotInfo>();
         foreach (var gpu in gpus)
             for (int s = 0; s < options.SlotsPerGpu; s++)
-                slots.Add(new SlotInfo($"{options.Name}/gpu{gpu}-{s}", "gpu", $"cuda:{gpu}", 0));
+                slots.Add(new SlotInfo($"{options.Name}/gpu{gpu}-{s}", Vocabulary.GpuSlot, $"cuda:{gpu}", 0));
         int cpuSlots = options.CpuSlots ?? (gpus.Count == 0 ? 1 : 0);
         int threads = options.ThreadsPerCpuSlot > 0 ? options.ThreadsPerCpuSlot : Math.Max(1, cores / Math.Max(1, cpuSlots));
         for (int c = 0; c < cpuSlots; c++)
-            slots.Add(new SlotInfo($"{options.Name}/cpu{c}", "cpu", "cpu", threads));
+            slots.Add(new SlotInfo($"{options.Name}/cpu{c}", Vocabulary.CpuSlot, "cpu", threads));
         return slots;
     }
 

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 namespace StableSnn.Trainer.Attacks;
 
 /// <summary>Attack suites of the paper's table (section 5). The clean baseline is always measured by the evaluator.</summary>

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Globalization;
 
 namespace StableSnn.Trainer.Attacks;

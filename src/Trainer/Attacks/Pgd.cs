@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using TorchSharp;
 using static TorchSharp.torch;
 

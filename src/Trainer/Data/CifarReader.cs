@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using static TorchSharp.torch;
 
 namespace StableSnn.Trainer.Data;
@@ -59,5 +60,5 @@ public static class CifarReader
     }
 
     private static DatasetException Fail(string path, string problem, string name) =>
-        new($"Dataset file {path} {problem}. {DatasetHints.For(name)}");
+        new($"Dataset file {path} {problem}. {DatasetLayout.For(name)}");
 }

@@ -1,9 +1,11 @@
+using StableSnn.Contracts;
+
 namespace StableSnn.Trainer.Data;
 
 /// <summary>The datasets the trainer knows by name, and where their files are expected.</summary>
 public static class DatasetCatalog
 {
-    public static IReadOnlyList<string> Names { get; } = ["fashion-mnist", "mnist", "cifar10", "cifar100"];
+    public static IReadOnlyList<string> Names => Vocabulary.Datasets;
 
     /// <summary>Shape, classes and normalisation of a dataset. Arrays are fresh copies, safe to modify.</summary>
     public static DatasetInfo Describe(string name) => Canonical(name) switch
@@ -15,24 +17,27 @@ public static class DatasetCatalog
     };
 
     /// <summary>
-    /// Loads the train and test sets (named "name/train" and "name/test"). The caller owns and disposes both.
-    /// MNIST-style sets default to their Debian install folder; CIFAR needs <paramref name="dataRoot"/>.
+    /// Loads the train and test sets (named "name/train" and "name/test") from the folder <see cref="DatasetLayout"/>
+    /// names. The caller owns and disposes both. MNIST-style sets default to their Debian install folder; CIFAR needs
+    /// <paramref name="dataRoot"/>.
     /// </summary>
     public static (ImageDataset Train, ImageDataset Test) Load(string name, string? dataRoot)
     {
         var info = Describe(name);
+        var root = DatasetLayout.Folder(info.Name, dataRoot)
+            ?? throw new DatasetException($"Dataset {info.Name} needs --data-root: it cannot be downloaded here. {DatasetLayout.For(info.Name)}");
+        string In(string file) => Path.Combine(root, file);
         return info.Name switch
         {
-            "fashion-mnist" => LoadIdx(info, dataRoot ?? DatasetHints.FashionMnistRoot),
-            "mnist" => LoadIdx(info, dataRoot ?? DatasetHints.MnistRoot),
+            "fashion-mnist" or "mnist" => LoadPair(
+                () => IdxReader.Read(In(DatasetLayout.IdxTrainFiles[0]), In(DatasetLayout.IdxTrainFiles[1]), $"{info.Name}/train", info.Classes),
+                () => IdxReader.Read(In(DatasetLayout.IdxTestFiles[0]), In(DatasetLayout.IdxTestFiles[1]), $"{info.Name}/test", info.Classes)),
             "cifar10" => LoadPair(
-                root => CifarReader.ReadCifar10(Enumerable.Range(1, 5).Select(i => Path.Combine(root, $"data_batch_{i}.bin")), "cifar10/train"),
-                root => CifarReader.ReadCifar10([Path.Combine(root, "test_batch.bin")], "cifar10/test"),
-                CifarFolder(info.Name, dataRoot, "cifar-10-batches-bin", "test_batch.bin")),
+                () => CifarReader.ReadCifar10(DatasetLayout.Cifar10TrainFiles.Select(In), "cifar10/train"),
+                () => CifarReader.ReadCifar10([In(DatasetLayout.Cifar10TestFile)], "cifar10/test")),
             _ => LoadPair(
-                root => CifarReader.ReadCifar100([Path.Combine(root, "train.bin")], "cifar100/train"),
-                root => CifarReader.ReadCifar100([Path.Combine(root, "test.bin")], "cifar100/test"),
-                CifarFolder(info.Name, dataRoot, "cifar-100-binary", "test.bin")),
+                () => CifarReader.ReadCifar100([In(DatasetLayout.Cifar100TrainFile)], "cifar100/train"),
+                () => CifarReader.ReadCifar100([In(DatasetLayout.Cifar100TestFile)], "cifar100/test")),
         };
     }
 
@@ -43,25 +48,11 @@ public static class DatasetCatalog
             : throw new ArgumentException($"Unknown dataset '{name}'. Known datasets: {string.Join(", ", Names)}.", nameof(name));
     }
 
-    private static (ImageDataset, ImageDataset) LoadIdx(DatasetInfo info, string root) => LoadPair(
-        r => IdxReader.Read(Path.Combine(r, "train-images-idx3-ubyte.gz"), Path.Combine(r, "train-labels-idx1-ubyte.gz"), $"{info.Name}/train", info.Classes),
-        r => IdxReader.Read(Path.Combine(r, "t10k-images-idx3-ubyte.gz"), Path.Combine(r, "t10k-labels-idx1-ubyte.gz"), $"{info.Name}/test", info.Classes),
-        root);
-
     // Disposes the train set if the test set fails, so a bad install does not leak hundreds of MB.
-    private static (ImageDataset, ImageDataset) LoadPair(Func<string, ImageDataset> train, Func<string, ImageDataset> test, string root)
+    private static (ImageDataset, ImageDataset) LoadPair(Func<ImageDataset> train, Func<ImageDataset> test)
     {
-        var trainSet = train(root);
-        try { return (trainSet, test(root)); }
+        var trainSet = train();
+        try { return (trainSet, test()); }
         catch { trainSet.Dispose(); throw; }
-    }
-
-    // Accepts either the folder holding the .bin files or its parent, where the release tarball was extracted.
-    private static string CifarFolder(string name, string? dataRoot, string innerFolder, string probeFile)
-    {
-        if (string.IsNullOrWhiteSpace(dataRoot))
-            throw new DatasetException($"Dataset {name} needs --data-root: it cannot be downloaded here. {DatasetHints.For(name)}");
-        var inner = Path.Combine(dataRoot, innerFolder);
-        return !File.Exists(Path.Combine(dataRoot, probeFile)) && Directory.Exists(inner) ? inner : dataRoot;
     }
 }

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public static class IdxReader
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            throw new DatasetException($"Dataset file {path} is not a readable gzip file ({e.Message}). {DatasetHints.For(name)}", e);
+            throw new DatasetException($"Dataset file {path} is not a readable gzip file ({e.Message}). {DatasetLayout.For(name)}", e);
         }
     }
 
@@ -75,5 +76,5 @@ public static class IdxReader
     private static long ReadInt(byte[] data, int offset) => (uint)BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(offset));
 
     private static DatasetException Fail(string path, string problem, string name) =>
-        new($"Dataset file {path} {problem}. {DatasetHints.For(name)}");
+        new($"Dataset file {path} {problem}. {DatasetLayout.For(name)}");
 }

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Text.Json;
 using StableSnn.Trainer.Attacks;
 using StableSnn.Trainer.Data;
@@ -14,7 +15,7 @@ namespace StableSnn.Trainer.Experiment;
 /// </summary>
 public static class AttackPhase
 {
-    public static readonly string[] SuiteNames = ["standard", "quick", "epsilon-curve", "standard+curve", "none"];
+    public static IReadOnlyList<string> SuiteNames => Vocabulary.AttackSuites;
 
     /// <summary>A named suite, or a JSON file holding a list of attack configurations.</summary>
     public static IReadOnlyList<AttackConfig> ResolveSuite(string nameOrFile) => nameOrFile switch
@@ -24,7 +25,7 @@ public static class AttackPhase
         "epsilon-curve" => AttackSuites.EpsilonCurve(),
         "standard+curve" => [.. AttackSuites.Standard, .. AttackSuites.EpsilonCurve()],
         "none" => [],
-        _ when File.Exists(nameOrFile) => JsonSerializer.Deserialize<AttackConfig[]>(File.ReadAllText(nameOrFile), AttackJson.Options)
+        _ when File.Exists(nameOrFile) => JsonSerializer.Deserialize<AttackConfig[]>(File.ReadAllText(nameOrFile), ContractJson.Options)
             ?? throw new SpecException($"attackSuite: '{nameOrFile}' holds no attack list"),
         _ => throw new SpecException($"attackSuite: '{nameOrFile}' is neither a suite ({string.Join(", ", SuiteNames)}) nor an existing JSON file"),
     };
@@ -73,7 +74,7 @@ public static class AttackPhase
     {
         public void Report(AttackProgress p) => sink.Report(new ProgressEvent
         {
-            Phase = "attack", Attack = p.Attack, Batch = p.Batch, Batches = p.Batches,
+            Phase = TrainerPhase.Attack, Attack = p.Attack, Batch = p.Batch, Batches = p.Batches,
             Message = $"attack {p.AttackIndex}/{p.Attacks}",
         });
     }

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Diagnostics;
 using System.Text.Json;
 using StableSnn.Trainer.Data;
@@ -25,7 +26,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(outputDirectory);
         string hash = spec.TrainingHash();
-        progress.Report(new ProgressEvent { Phase = "start", Message = $"{spec.Id} on {device.type}, spec {hash}" });
+        progress.Report(new ProgressEvent { Phase = TrainerPhase.Start, Message = $"{spec.Id} on {device.type}, spec {hash}" });
 
         var info = DatasetCatalog.Describe(spec.Dataset);
         var (trainAll, testAll) = DatasetCatalog.Load(spec.Dataset, spec.DataRoot);
@@ -50,7 +51,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         var state = store.TryResume(model, optimizer, hash) ?? new CheckpointState(0, hash, spec.Seed, -1, 0, []);
         int resumedFrom = state.CompletedEpochs;
         if (resumedFrom > 0)
-            progress.Report(new ProgressEvent { Phase = "resume", Epoch = resumedFrom, Message = $"resuming after epoch {resumedFrom}" });
+            progress.Report(new ProgressEvent { Phase = TrainerPhase.Resume, Epoch = resumedFrom, Message = $"resuming after epoch {resumedFrom}" });
 
         var step = new TrainingStep(model, optimizer, options, options.RatBeta ?? Architectures.RatBeta(spec.Architecture));
         var augmentation = info.UsesCifarAugmentation ? new Augmentation() : null;
@@ -72,7 +73,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
             var checkpoint = store.Save(model, optimizer, state);
             progress.Report(new ProgressEvent
             {
-                Phase = "epoch", Epoch = epoch + 1, Epochs = options.Epochs, Loss = record.TrainLoss,
+                Phase = TrainerPhase.Epoch, Epoch = epoch + 1, Epochs = options.Epochs, Loss = record.TrainLoss,
                 Accuracy = record.SelectionAccuracy, Regulariser = record.Regulariser,
                 ImagesPerSecond = record.ImagesPerSecond, Checkpoint = checkpoint,
             });
@@ -82,7 +83,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         model.load(store.BestModelPath);
         double testAccuracy = Evaluate(model, test);
         evaluateClock.Stop();
-        progress.Report(new ProgressEvent { Phase = "evaluate", Accuracy = testAccuracy, Checkpoint = store.BestModelPath });
+        progress.Report(new ProgressEvent { Phase = TrainerPhase.Evaluate, Accuracy = testAccuracy, Checkpoint = store.BestModelPath });
 
         var attackClock = Stopwatch.StartNew();
         var attacks = spec.AttackSuite == "none" ? null : AttackPhase.Run(model, spec, testAll, device, progress, cancel);
@@ -100,7 +101,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
                 attackClock.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds),
         };
         WriteResult(result);
-        progress.Report(new ProgressEvent { Phase = "done", Accuracy = testAccuracy, Message = ResultPath });
+        progress.Report(new ProgressEvent { Phase = TrainerPhase.Done, Accuracy = testAccuracy, Message = ResultPath });
         return result;
     }
 
@@ -135,7 +136,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
                 lastReport = clock.Elapsed;
                 progress.Report(new ProgressEvent
                 {
-                    Phase = "train", Epoch = epoch + 1, Epochs = options.Epochs, Batch = batch, Batches = batches,
+                    Phase = TrainerPhase.Train, Epoch = epoch + 1, Epochs = options.Epochs, Batch = batch, Batches = batches,
                     Loss = lossSum / seen, Accuracy = (double)correct / seen, Regulariser = regSum / seen,
                     ImagesPerSecond = seen / clock.Elapsed.TotalSeconds,
                 });

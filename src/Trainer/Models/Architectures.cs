@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Trainer.Spiking;
 
 namespace StableSnn.Trainer.Models;
@@ -5,7 +6,7 @@ namespace StableSnn.Trainer.Models;
 /// <summary>Builds a spiking network from an architecture name, input shape and class count.</summary>
 public static class Architectures
 {
-    public static readonly IReadOnlyList<string> Names = ["small-cnn", "vgg5", "vgg11", "vgg13", "vgg16", "wrn16"];
+    public static IReadOnlyList<string> Names => Vocabulary.Architectures;
 
     public static SpikingNetwork Build(string name, InputShape input, int classes, NeuronOptions neuron, float[] mean, float[] std)
     {

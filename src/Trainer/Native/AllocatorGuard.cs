@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Diagnostics;
 using StableSnn.Trainer.Experiment;
 

@@ -1,8 +1,6 @@
-namespace StableSnn.Trainer.Training;
+using StableSnn.Contracts;
 
-/// <summary>Per-epoch record kept in every checkpoint, so a resumed run reports the whole history.</summary>
-public sealed record EpochRecord(int Epoch, double LearningRate, double TrainLoss, double TrainAccuracy,
-    double Regulariser, double SelectionAccuracy, double Seconds, double ImagesPerSecond);
+namespace StableSnn.Trainer.Training;
 
 /// <summary>
 /// What a checkpoint holds besides the tensors. RNG state is derived, not stored: every epoch reseeds from

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Collections.Concurrent;
 using StableSnn.Grains.Model;
 using StableSnn.Silo.Nodes;
@@ -32,13 +33,13 @@ public sealed class CountingTrainer(Func<LeaseRef, int, FakeAction>? behaviour =
                 while (DateTime.UtcNow < until)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(20, t.TotalMilliseconds)), stop);
-                    if (!await progress(new ProgressUpdate { Phase = "epoch", Epoch = 1 }))
+                    if (!await progress(new ProgressUpdate { Phase = TrainerPhase.Epoch, Epoch = 1 }))
                         return new AttemptEnd(ExitReason.Cancelled, null, "stopped");
                 }
             }
             if (Behaviour(context.Lease, context.Ticket.AttemptNumber) == FakeAction.Hang)
             {
-                while (await progress(new ProgressUpdate { Phase = "train" })) await Task.Delay(20, stop);
+                while (await progress(new ProgressUpdate { Phase = TrainerPhase.Train })) await Task.Delay(20, stop);
                 return new AttemptEnd(ExitReason.Cancelled, null, "stopped");
             }
             return await _inner.RunAsync(context, progress, stop);

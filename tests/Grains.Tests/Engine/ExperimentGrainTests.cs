@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
 using StableSnn.Silo.Nodes;
@@ -31,7 +32,7 @@ public class ExperimentGrainTests
         var second = new LeaseRef(key, Guid.NewGuid(), "m/cpu0", 0);
         Assert.NotNull(await experiment.BeginAttempt(second, "m"));
         await experiment.FinishAttempt(first.AttemptId, Success(0.11)); // the lost node comes back late
-        Assert.False(await experiment.ReportProgress(first.AttemptId, new ProgressUpdate { Phase = "train" }));
+        Assert.False(await experiment.ReportProgress(first.AttemptId, new ProgressUpdate { Phase = TrainerPhase.Train }));
         Assert.Equal(ExperimentPhase.Training, (await experiment.GetSnapshot()).Phase);
 
         await experiment.FinishAttempt(second.AttemptId, Success(0.77));

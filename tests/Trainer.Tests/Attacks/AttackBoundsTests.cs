@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Trainer.Attacks;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Text.Json;
 using StableSnn.Trainer.Attacks;
 using TorchSharp;
@@ -19,8 +20,8 @@ public sealed class SuiteAndEvaluatorTests(AttackFixture f)
     public void SuiteRoundTripsThroughJson()
     {
         List<AttackConfig> suite = [.. AttackSuites.Standard, .. AttackSuites.EpsilonCurve(), AttackSuites.TransferPgd10("ckpt/other.bin")];
-        var json = JsonSerializer.Serialize(suite, AttackJson.Options);
-        var back = JsonSerializer.Deserialize<List<AttackConfig>>(json, AttackJson.Options);
+        var json = JsonSerializer.Serialize(suite, ContractJson.Options);
+        var back = JsonSerializer.Deserialize<List<AttackConfig>>(json, ContractJson.Options);
         Assert.Equal(suite, back);
         Assert.Contains("\"kind\": \"Apgd\"", json);
         Assert.Contains("\"loss\": \"DLR\"", json);
@@ -30,7 +31,7 @@ public sealed class SuiteAndEvaluatorTests(AttackFixture f)
     [Fact]
     public void MinimalJsonUsesDefaults()
     {
-        var c = JsonSerializer.Deserialize<AttackConfig>("""{"name":"f","kind":"Fgsm","epsilon":0.5}""", AttackJson.Options)!;
+        var c = JsonSerializer.Deserialize<AttackConfig>("""{"name":"f","kind":"Fgsm","epsilon":0.5}""", ContractJson.Options)!;
         Assert.Equal(new AttackConfig("f", AttackKind.Fgsm, 0.5f), c);
     }
 
@@ -103,8 +104,8 @@ public sealed class SuiteAndEvaluatorTests(AttackFixture f)
         Assert.Equal(a.Attacks.Select(x => x.Correct), b.Attacks.Select(x => x.Correct));
         Assert.Equal(2, a.Attacks.Count);
 
-        var json = JsonSerializer.Serialize(a, AttackJson.Options);
-        var back = JsonSerializer.Deserialize<SuiteResult>(json, AttackJson.Options)!;
+        var json = JsonSerializer.Serialize(a, ContractJson.Options);
+        var back = JsonSerializer.Deserialize<SuiteResult>(json, ContractJson.Options)!;
         Assert.Equal(a.Examples, back.Examples);
         Assert.Equal(a.CleanAccuracy, back.CleanAccuracy);
         Assert.Equal(a.Attacks, back.Attacks);

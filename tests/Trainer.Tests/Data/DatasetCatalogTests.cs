@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Trainer.Data;
 
 using StableSnn.TestSupport;
@@ -73,7 +74,7 @@ public sealed class DatasetCatalogTests : IDisposable
     [Fact]
     public void LoadsTheInstalledFashionMnist()
     {
-        if (!Directory.Exists(DatasetHints.FashionMnistRoot))
+        if (!Directory.Exists(DatasetLayout.FashionMnistRoot))
             return; // Not installed on this machine (it is on the development machines: apt-get install dataset-fashion-mnist).
         var (train, test) = DatasetCatalog.Load("fashion-mnist", null);
         using (train) using (test)

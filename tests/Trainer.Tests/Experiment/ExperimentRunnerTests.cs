@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Text.Json;
 using StableSnn.Trainer.Experiment;
 using StableSnn.Trainer.Tests.Data;
@@ -35,7 +36,7 @@ public class ExperimentRunnerTests
         Assert.Equal(result.CleanTestAccuracy, onDisk.CleanTestAccuracy);
         Assert.Equal("mnist", onDisk.Spec.Dataset);
         var phases = progress.Events.Select(e => e.Phase).Where((p, i) => i == 0 || p != progress.Events[i - 1].Phase);
-        Assert.Equal(["start", "train", "epoch", "train", "epoch", "evaluate", "done"], phases);
+        Assert.Equal([TrainerPhase.Start, TrainerPhase.Train, TrainerPhase.Epoch, TrainerPhase.Train, TrainerPhase.Epoch, TrainerPhase.Evaluate, TrainerPhase.Done], phases);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Diagnostics;
 using System.Text.Json;
 using StableSnn.Trainer.Experiment;
@@ -31,7 +32,7 @@ internal static class TrainerProcess
     public static IEnumerable<ProgressEvent> ReadEvents(StreamReader output)
     {
         while (output.ReadLine() is { } line)
-            yield return JsonSerializer.Deserialize<ProgressEvent>(line, ProgressEvent.Json)!;
+            yield return ProgressEvent.TryParse(line) ?? throw new InvalidDataException($"not a progress line: {line}");
     }
 
     public static string WriteSpec(string directory, ExperimentSpec spec)

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Text.Json;
 using StableSnn.Trainer.Experiment;
 using StableSnn.Trainer.Tests.Data;
@@ -22,15 +23,15 @@ public class TrainerProcessTests
         // Kill the second run as soon as its first checkpoint is on disk.
         using (var doomed = TrainerProcess.Start("train", "--spec", specPath, "--out", work.File("killed")))
         {
-            var first = TrainerProcess.ReadEvents(doomed.StandardOutput).First(e => e.Phase == "epoch");
+            var first = TrainerProcess.ReadEvents(doomed.StandardOutput).First(e => e.Phase == TrainerPhase.Epoch);
             doomed.Kill(entireProcessTree: true);
             doomed.WaitForExit();
             Assert.Equal(1, first.Epoch);
         }
         var resumed = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("killed"));
         Assert.Equal(ExitCodes.Success, resumed.ExitCode);
-        Assert.Contains(resumed.Events, e => e.Phase == "resume");
-        Assert.DoesNotContain(resumed.Events, e => e.Phase == "epoch" && e.Epoch == 1);
+        Assert.Contains(resumed.Events, e => e.Phase == TrainerPhase.Resume);
+        Assert.DoesNotContain(resumed.Events, e => e.Phase == TrainerPhase.Epoch && e.Epoch == 1);
 
         var a = Read(work.File("straight"));
         var b = Read(work.File("killed"));
@@ -49,7 +50,7 @@ public class TrainerProcessTests
         Assert.Equal(ExitCodes.BadInput, run.ExitCode);
         Assert.Contains("alpha: -1 must be", run.Stderr);
         Assert.Contains("architecture: 'resnet9000' is unknown", run.Stderr);
-        Assert.Equal("error", run.Events.Last().Phase);
+        Assert.Equal(TrainerPhase.Error, run.Events.Last().Phase);
         Assert.False(Directory.Exists(work.File("out")), "nothing should be written for a rejected spec");
     }
 
@@ -79,7 +80,7 @@ public class TrainerProcessTests
         Assert.Equal(64, suite.GetProperty("examples").GetInt32());
         var names = suite.GetProperty("attacks").EnumerateArray().Select(a => a.GetProperty("attack").GetProperty("name").GetString());
         Assert.Equal(["FGSM-8", "PGD-7", "PGD-20", "APGD-CE", "APGD-DLR", "sanity-pgd-eps1"], names);
-        Assert.Contains(run.Events, e => e.Phase == "attack" && e.Attack == "PGD-20");
+        Assert.Contains(run.Events, e => e.Phase == TrainerPhase.Attack && e.Attack == "PGD-20");
     }
 
     static ExperimentResult Read(string dir) =>

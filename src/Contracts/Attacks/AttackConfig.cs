@@ -1,7 +1,7 @@
-namespace StableSnn.Trainer.Attacks;
+namespace StableSnn.Contracts;
 
 /// <summary>
-/// One attack of a suite, as data (serialise with <see cref="AttackJson.Options"/>).
+/// One attack of a suite, as data (serialise with <see cref="ContractJson.Options"/>).
 /// Fields that a kind does not use keep their defaults. Epsilon and step sizes are in [0,1] pixel units.
 /// For <see cref="AttackKind.Transfer"/>, <see cref="InnerKind"/> (default PGD) and the other fields
 /// describe the attack run on the source model named by <see cref="SourceCheckpoint"/>.

@@ -1,9 +1,9 @@
 using StableSnn.Grains.Model;
 
-namespace StableSnn.Client.Tests;
+namespace StableSnn.Grains.Tests.Results;
 
 /// <summary>Completed experiments built by hand, so expected table values can be computed on paper.</summary>
-internal static class Samples
+internal static class ResultSamples
 {
     public static ExperimentResultRow Row(
         double alpha, int seed, double clean, AttackAccuracy[] attacks, string[]? flags = null,

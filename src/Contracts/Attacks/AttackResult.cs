@@ -1,4 +1,4 @@
-namespace StableSnn.Trainer.Attacks;
+namespace StableSnn.Contracts;
 
 /// <summary>Accuracy of the model under one attack. <see cref="Sanity"/> marks entries the evaluator added for masking checks.</summary>
 public sealed record AttackResult(

@@ -1,4 +1,4 @@
-namespace StableSnn.Trainer.Attacks;
+namespace StableSnn.Contracts;
 
 public enum AttackKind
 {

@@ -1,4 +1,4 @@
-namespace StableSnn.Trainer.Attacks;
+namespace StableSnn.Contracts;
 
 /// <summary>
 /// Outcome of a suite on a fixed evaluation subset of <see cref="Examples"/> images.

@@ -1,15 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace StableSnn.Trainer.Experiment;
+namespace StableSnn.Contracts;
+
+/// <summary>Where a trainer process is; written on the wire in camelCase ("start", "epoch", ...).</summary>
+public enum TrainerPhase { Start, Resume, Train, Epoch, Evaluate, Attack, Done, Error }
 
 /// <summary>
-/// One line of the trainer's stdout: a JSON object the node relays to the experiment grain. Phases: start, train,
-/// epoch, evaluate, attack, done, error. Unset fields are omitted.
+/// One line of the trainer's stdout: a JSON object the node reads back with <see cref="TryParse"/> and relays to the
+/// experiment grain. Unset fields are omitted.
 /// </summary>
 public sealed record ProgressEvent
 {
-    public required string Phase { get; init; }
+    public required TrainerPhase Phase { get; init; }
     public DateTimeOffset Time { get; init; } = DateTimeOffset.UtcNow;
     public int? Epoch { get; init; }
     public int? Epochs { get; init; }
@@ -26,9 +29,18 @@ public sealed record ProgressEvent
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     public string ToJsonLine() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The event a line holds, or null for anything else the process printed.</summary>
+    public static ProgressEvent? TryParse(string line)
+    {
+        if (!line.StartsWith('{')) return null;
+        try { return JsonSerializer.Deserialize<ProgressEvent>(line, Json); }
+        catch (JsonException) { return null; }
+    }
 }
 
 /// <summary>Where progress goes: stdout for the node, a list in tests.</summary>

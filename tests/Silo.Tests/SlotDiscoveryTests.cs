@@ -1,6 +1,6 @@
 using StableSnn.Silo.Nodes;
 
-namespace StableSnn.Grains.Tests.Engine;
+namespace StableSnn.Silo.Tests;
 
 public class SlotDiscoveryTests
 {

@@ -1,6 +1,6 @@
-namespace StableSnn.Trainer.Experiment;
+namespace StableSnn.Contracts;
 
-/// <summary>Process exit codes of the trainer; the node decides from them whether an attempt is worth retrying.</summary>
+/// <summary>Process exit codes of the trainer and what each means for a retry; the engine maps them to exit reasons.</summary>
 public static class ExitCodes
 {
     public const int Success = 0;
@@ -14,4 +14,8 @@ public static class ExitCodes
     public const int Environment = 4;
     /// <summary>Stopped by a signal (SIGTERM/SIGINT) after saving what it could: resumable.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>Whether another attempt can end differently: crashes, node problems and interruptions (and any
+    /// code not listed, such as 128 + n for a process killed by signal n), not success, bad input or divergence.</summary>
+    public static bool IsRetryable(int code) => code is not (Success or BadInput or Diverged);
 }

@@ -1,6 +1,6 @@
 using StableSnn.Grains.Model;
 
-namespace StableSnn.Client.Results;
+namespace StableSnn.Grains.Results;
 
 /// <summary>Averages completed experiments over seeds into the rows a report shows.</summary>
 public static class ResultsTable

@@ -1,4 +1,4 @@
-namespace StableSnn.Trainer.Native;
+namespace StableSnn.Contracts;
 
 /// <summary>
 /// TorchSharp under glibc malloc fragments the heap by tens of MB per training step until the process runs out of

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace StableSnn.Trainer.Attacks;
+namespace StableSnn.Contracts;
 
-/// <summary>JSON settings for suites and results: camelCase names, enums as strings.</summary>
-public static class AttackJson
+/// <summary>JSON settings of everything the trainer writes or reads (specs, suites, results): camelCase names, enums as strings.</summary>
+public static class ContractJson
 {
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {

@@ -1,20 +1,26 @@
-namespace StableSnn.Grains.Policy;
+namespace StableSnn.Contracts;
 
 /// <summary>
-/// The values the trainer accepts, mirrored here so a sweep is rejected at submission rather than after it has
-/// been queued and every experiment fails with BadInput. Keep in step with src/Trainer (DatasetCatalog,
-/// Architectures, ExperimentSpec, AttackPhase).
+/// The names a spec may use, defined once: the trainer builds from them, the engine validates sweeps against them
+/// before anything is queued.
 /// </summary>
-public static class KnownValues
+public static class Vocabulary
 {
     public static readonly IReadOnlyList<string> Datasets = ["fashion-mnist", "mnist", "cifar10", "cifar100"];
     public static readonly IReadOnlyList<string> Architectures = ["small-cnn", "vgg5", "vgg11", "vgg13", "vgg16", "wrn16"];
     public static readonly IReadOnlyList<string> Neurons = ["lif", "dlif"];
     public static readonly IReadOnlyList<string> Modes = ["raw", "gaussian", "at", "at-reg"];
     public static readonly IReadOnlyList<string> AttackSuites = ["standard", "quick", "epsilon-curve", "standard+curve", "none"];
+    /// <summary>What a slot runs on; "any" is only a request (a sweep that does not mind).</summary>
     public static readonly IReadOnlyList<string> SlotKinds = ["any", "gpu", "cpu"];
 
-    /// <summary>A named suite, or a path to a suite file (the trainer loads anything ending in .json).</summary>
+    public const string AnySlot = "any";
+    public const string GpuSlot = "gpu";
+    public const string CpuSlot = "cpu";
+    /// <summary>The suite that runs no attack.</summary>
+    public const string NoAttacks = "none";
+
+    /// <summary>A named suite, or a path to a JSON suite file (checked for existence where the trainer runs).</summary>
     public static bool IsAttackSuite(string? suite) =>
         suite is not null && (AttackSuites.Contains(suite, StringComparer.Ordinal)
                               || (suite.Length > ".json".Length && suite.EndsWith(".json", StringComparison.Ordinal)));

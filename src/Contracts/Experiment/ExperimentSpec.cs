@@ -1,12 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using StableSnn.Trainer.Data;
-using StableSnn.Trainer.Models;
-using StableSnn.Trainer.Spiking;
-using StableSnn.Trainer.Training;
 
-namespace StableSnn.Trainer.Experiment;
+namespace StableSnn.Contracts;
 
 /// <summary>
 /// Everything that defines one experiment: one grid point of a sweep plus its training and attack settings.
@@ -43,39 +39,18 @@ public sealed record ExperimentSpec
     /// <summary>Size of the fixed, seeded test subset every attack of the run is evaluated on.</summary>
     public int AttackSubset { get; init; } = 1000;
 
-    public static readonly string[] Neurons = ["lif", "dlif"];
-    public static readonly string[] Modes = ["raw", "gaussian", "at", "at-reg"];
-
-    /// <summary>The trainer's JSON settings (specs, results): the attack suite's, camelCase with enums as strings.</summary>
-    public static JsonSerializerOptions Json => Attacks.AttackJson.Options;
-
-    public NeuronKind NeuronKind => Neuron == "dlif" ? NeuronKind.Dlif : NeuronKind.Lif;
-
-    public TrainingMode TrainingMode => Mode switch
-    {
-        "gaussian" => TrainingMode.Gaussian,
-        "at" => TrainingMode.At,
-        "at-reg" => TrainingMode.AtReg,
-        _ => TrainingMode.Raw,
-    };
-
-    public NeuronOptions NeuronOptions => new(NeuronKind, TimeSteps, Tau, Threshold, SurrogateWidth);
-
-    public TrainingOptions TrainingOptions => new()
-    {
-        Mode = TrainingMode, Alpha = Alpha, Epochs = Epochs, BatchSize = BatchSize,
-        LearningRate = LearningRate, Seed = Seed, RatBeta = Architectures.RatBeta(Architecture),
-    };
+    /// <summary>The trainer's JSON settings (specs, results): camelCase with enums as strings.</summary>
+    public static JsonSerializerOptions Json => ContractJson.Options;
 
     /// <summary>Every problem with the spec, each naming the field and the fix; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         void Require(bool ok, string message) { if (!ok) errors.Add(message); }
-        Require(DatasetCatalog.Names.Contains(Dataset), $"dataset: '{Dataset}' is unknown; use one of {string.Join(", ", DatasetCatalog.Names)}");
-        Require(Architectures.Names.Contains(Architecture), $"architecture: '{Architecture}' is unknown; use one of {string.Join(", ", Architectures.Names)}");
-        Require(Neurons.Contains(Neuron), $"neuron: '{Neuron}' is unknown; use lif or dlif");
-        Require(Modes.Contains(Mode), $"mode: '{Mode}' is unknown; use one of {string.Join(", ", Modes)}");
+        Require(Vocabulary.Datasets.Contains(Dataset), $"dataset: '{Dataset}' is unknown; use one of {string.Join(", ", Vocabulary.Datasets)}");
+        Require(Vocabulary.Architectures.Contains(Architecture), $"architecture: '{Architecture}' is unknown; use one of {string.Join(", ", Vocabulary.Architectures)}");
+        Require(Vocabulary.Neurons.Contains(Neuron), $"neuron: '{Neuron}' is unknown; use one of {string.Join(", ", Vocabulary.Neurons)}");
+        Require(Vocabulary.Modes.Contains(Mode), $"mode: '{Mode}' is unknown; use one of {string.Join(", ", Vocabulary.Modes)}");
         Require(Alpha >= 0 && double.IsFinite(Alpha), $"alpha: {Alpha} must be a finite number >= 0 (0 disables the regulariser)");
         Require(Epochs >= 1, $"epochs: {Epochs} must be at least 1");
         Require(BatchSize >= 1, $"batchSize: {BatchSize} must be at least 1");
@@ -87,8 +62,8 @@ public sealed record ExperimentSpec
         Require(Tau is > 0 and <= 1, $"tau: {Tau} must be in (0, 1]");
         Require(Threshold > 0, $"threshold: {Threshold} must be > 0");
         Require(SurrogateWidth > 0, $"surrogateWidth: {SurrogateWidth} must be > 0");
-        Require(AttackPhase.SuiteNames.Contains(AttackSuite) || File.Exists(AttackSuite),
-            $"attackSuite: '{AttackSuite}' is neither a suite ({string.Join(", ", AttackPhase.SuiteNames)}) nor an existing JSON file");
+        Require(Vocabulary.AttackSuites.Contains(AttackSuite) || File.Exists(AttackSuite),
+            $"attackSuite: '{AttackSuite}' is neither a suite ({string.Join(", ", Vocabulary.AttackSuites)}) nor an existing JSON file");
         Require(AttackSubset >= 1, $"attackSubset: {AttackSubset} must be at least 1");
         return errors;
     }
@@ -100,6 +75,8 @@ public sealed record ExperimentSpec
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(training, Json)));
         return Convert.ToHexStringLower(bytes)[..16];
     }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static ExperimentSpec Load(string path)
     {

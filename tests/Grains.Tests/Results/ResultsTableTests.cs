@@ -1,6 +1,6 @@
-using StableSnn.Client.Results;
+using StableSnn.Grains.Results;
 
-namespace StableSnn.Client.Tests;
+namespace StableSnn.Grains.Tests.Results;
 
 public sealed class ResultsTableTests
 {
@@ -9,7 +9,7 @@ public sealed class ResultsTableTests
     [Fact]
     public void Rows_are_ordered_by_alpha_then_clean_then_attacks_in_first_seen_order()
     {
-        var table = ResultsTable.Build(Samples.Sweep());
+        var table = ResultsTable.Build(ResultSamples.Sweep());
 
         Assert.Equal(
             ["0 clean", "0 fgsm", "0 pgd", "0.5 clean", "0.5 fgsm", "0.5 pgd"],
@@ -19,7 +19,7 @@ public sealed class ResultsTableTests
     [Fact]
     public void Mean_and_sample_std_over_seeds()
     {
-        var table = ResultsTable.Build(Samples.Sweep());
+        var table = ResultsTable.Build(ResultSamples.Sweep());
 
         var fgsm = table.Single(r => r.Alpha == 0.5 && r.Attack == "fgsm");
         Assert.Equal(0.6, fgsm.Mean, Precision);
@@ -37,7 +37,7 @@ public sealed class ResultsTableTests
     [Fact]
     public void One_seed_has_zero_std()
     {
-        var row = Assert.Single(ResultsTable.Build([Samples.Row(1, 3, 0.8, [])]));
+        var row = Assert.Single(ResultsTable.Build([ResultSamples.Row(1, 3, 0.8, [])]));
 
         Assert.Equal("clean", row.Attack);
         Assert.Equal(0.8, row.Mean);
@@ -48,7 +48,7 @@ public sealed class ResultsTableTests
     [Fact]
     public void Sanity_attacks_are_left_out()
     {
-        Assert.DoesNotContain(ResultsTable.Build(Samples.Sweep()), r => r.Attack == "pgd-huge-eps");
+        Assert.DoesNotContain(ResultsTable.Build(ResultSamples.Sweep()), r => r.Attack == "pgd-huge-eps");
     }
 
     [Fact]
@@ -56,9 +56,9 @@ public sealed class ResultsTableTests
     {
         var rows = new[]
         {
-            Samples.Row(0, 1, 0.9, [Samples.Attack("pgd", 0.1, 0.3)], ["b-flag", "a-flag"]),
-            Samples.Row(0, 2, 0.9, [Samples.Attack("pgd", 0.1, 0.3)], ["a-flag", "c-flag"]),
-            Samples.Row(0, 3, 0.9, [Samples.Attack("pgd", 0.1, 0.3)]),
+            ResultSamples.Row(0, 1, 0.9, [ResultSamples.Attack("pgd", 0.1, 0.3)], ["b-flag", "a-flag"]),
+            ResultSamples.Row(0, 2, 0.9, [ResultSamples.Attack("pgd", 0.1, 0.3)], ["a-flag", "c-flag"]),
+            ResultSamples.Row(0, 3, 0.9, [ResultSamples.Attack("pgd", 0.1, 0.3)]),
         };
 
         var pgd = ResultsTable.Build(rows).Single(r => r.Attack == "pgd");
@@ -72,7 +72,7 @@ public sealed class ResultsTableTests
     [Fact]
     public void Epsilons_of_one_attack_are_separate_rows()
     {
-        var rows = new[] { Samples.Row(0, 1, 0.9, [Samples.Attack("fgsm", 0.3, 0.1), Samples.Attack("fgsm", 0.1, 0.5)]) };
+        var rows = new[] { ResultSamples.Row(0, 1, 0.9, [ResultSamples.Attack("fgsm", 0.3, 0.1), ResultSamples.Attack("fgsm", 0.1, 0.5)]) };
 
         var table = ResultsTable.Build(rows);
 
@@ -84,10 +84,10 @@ public sealed class ResultsTableTests
     {
         var rows = new[]
         {
-            Samples.Row(0, 1, 0.5, [], dataset: "mnist"),
-            Samples.Row(0, 1, 0.5, [], neuron: "lif", mode: "raw"),
-            Samples.Row(0, 1, 0.5, [], neuron: "dlif"),
-            Samples.Row(0, 1, 0.5, [], architecture: "vgg5"),
+            ResultSamples.Row(0, 1, 0.5, [], dataset: "mnist"),
+            ResultSamples.Row(0, 1, 0.5, [], neuron: "lif", mode: "raw"),
+            ResultSamples.Row(0, 1, 0.5, [], neuron: "dlif"),
+            ResultSamples.Row(0, 1, 0.5, [], architecture: "vgg5"),
         };
 
         var table = ResultsTable.Build(rows);

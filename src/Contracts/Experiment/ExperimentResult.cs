@@ -1,7 +1,5 @@
-using StableSnn.Trainer.Attacks;
-using StableSnn.Trainer.Training;
 
-namespace StableSnn.Trainer.Experiment;
+namespace StableSnn.Contracts;
 
 public sealed record Timings(double LoadSeconds, double TrainSeconds, double EvaluateSeconds, double AttackSeconds, double TotalSeconds);
 
@@ -27,4 +25,11 @@ public sealed record ExperimentResult
     /// <summary>Attack suite results with their masking flags; null when the spec's suite is "none".</summary>
     public SuiteResult? Attacks { get; init; }
     public required Timings Timings { get; init; }
+
+    public const string FileName = "result.json";
+
+    /// <summary>Reads a result file the trainer wrote.</summary>
+    public static ExperimentResult Read(string path) =>
+        System.Text.Json.JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(path), ContractJson.Options)
+        ?? throw new InvalidDataException($"{path} holds no experiment result");
 }

@@ -1,4 +1,4 @@
-namespace StableSnn.Client.Results;
+namespace StableSnn.Grains.Results;
 
 /// <summary>
 /// One line of the results table: a grid point without its seed, under one attack (or "clean"), averaged over seeds.
@@ -18,6 +18,10 @@ public sealed record ResultRow(
     int Flagged,
     IReadOnlyList<string> Flags)
 {
-    /// <summary>The attack name used for the accuracy without attack.</summary>
+    /// <summary>The attack name used for the accuracy without attack, in tables, files and metrics alike.</summary>
     public const string Clean = "clean";
+
+    /// <summary>"clean", or "NAME@EPSILON" for an attack (epsilon to 4 decimals): the metrics' attack label.</summary>
+    public string Label => Attack == Clean ? Clean
+        : $"{Attack}@{Epsilon.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}";
 }
