@@ -89,7 +89,9 @@ public sealed class SquareAttack : IAttack
 
     /// <summary>
     /// Sets a random side x side window of each image to clean +- eps, one sign per channel. A proposal that would
-    /// leave the image as it is gets new signs (as in the reference), up to a few times, so queries are not wasted.
+    /// leave the image as it is (its window already holds those signs) takes the opposite signs instead, so no query
+    /// is wasted. The reference redraws until something changes: for one channel that is the same proposal, without
+    /// a loop of redraws; for several, the opposite square is one of the 2^C - 1 it would choose from uniformly.
     /// </summary>
     static Tensor Propose(Tensor current, Tensor clean, int side, double eps, Generator gen)
     {
@@ -101,14 +103,9 @@ public sealed class SquareAttack : IAttack
         var window = (rows >= top & rows < top + side & cols >= left & cols < left + side).to(current.device);
         var signs = Signs([n, channels, 1, 1], current, gen);
         var candidate = where(window, AttackOps.Project(clean + eps * signs, clean, eps), current);
-        for (var retry = 0; retry < 8; retry++)
-        {
-            var unchanged = (candidate == current).flatten(1).all(1);
-            if (!unchanged.any().item<bool>()) break;
-            signs = where(AttackOps.PerExample(unchanged, signs), Signs([n, channels, 1, 1], current, gen), signs);
-            candidate = where(window, AttackOps.Project(clean + eps * signs, clean, eps), current);
-        }
-        return candidate;
+        var unchanged = AttackOps.PerExample((candidate == current).flatten(1).all(1), signs);
+        // With eps > 0, clean + eps and clean - eps differ after clipping at every pixel, so the flip always changes.
+        return where(unchanged, where(window, AttackOps.Project(clean - eps * signs, clean, eps), current), candidate);
     }
 
     /// <summary>Uniform +-1 of the given shape, drawn on the CPU, in the dtype and on the device of <paramref name="like"/>.</summary>
