@@ -79,10 +79,13 @@ public sealed class SquareAttack : IAttack
             var oldMargin = margin.index_select(0, active);
             // A fooling point is taken even at an equal margin (a tie that argmax breaks away from y).
             var accept = (newMargin < oldMargin) | newFooled;
+            var previous = new[] { x, margin, fooled };
             x = x.index_copy(0, active, where(AttackOps.PerExample(accept, current), candidate, current));
             margin = margin.index_copy(0, active, where(accept, newMargin, oldMargin));
             fooled = fooled.index_copy(0, active, newFooled);
             step.MoveToOuter(x, margin, fooled);
+            // The outer scope would keep every iteration's state until the end: thousands of image batches.
+            foreach (var t in previous) t.Dispose();
         }
         return x.MoveToOuterDisposeScope();
     }

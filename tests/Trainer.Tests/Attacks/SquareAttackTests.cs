@@ -26,14 +26,16 @@ public sealed class SquareAttackTests(AttackFixture f)
         public override Tensor forward(Tensor x) => fc.call(x.flatten(1));
     }
 
-    /// <summary>Passes through to a model and records the batch size of every query.</summary>
+    /// <summary>Passes through to a model; records the batch size of every query and the most tensors alive at one.</summary>
     private sealed class CountingModel(nn.Module<Tensor, Tensor> inner) : nn.Module<Tensor, Tensor>(nameof(CountingModel))
     {
         public List<long> Batches { get; } = [];
+        public long PeakLive { get; private set; }
 
         public override Tensor forward(Tensor x)
         {
             Batches.Add(x.shape[0]);
+            PeakLive = Math.Max(PeakLive, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
             return inner.call(x);
         }
     }
@@ -124,6 +126,21 @@ public sealed class SquareAttackTests(AttackFixture f)
         Assert.True(later.Count < 1000);
         Assert.True(later.Zip(later.Skip(1)).All(p => p.Second <= p.First));
         Assert.True(later[0] < f.Images.shape[0]);
+    }
+
+    [Fact]
+    public void LiveTensorsDoNotGrowWithTheBudget()
+    {
+        long Peak(int queries)
+        {
+            using var scope = NewDisposeScope();
+            // A tiny eps fools nobody, so every iteration queries the whole batch.
+            using var model = new CountingModel(f.Model);
+            new SquareAttack(1e-4f, queries).Perturb(model, f.Images, f.Labels, seed: 1);
+            Assert.Equal(queries + 2, model.Batches.Count);
+            return model.PeakLive;
+        }
+        Assert.Equal(Peak(10), Peak(200));
     }
 
     [Fact]
