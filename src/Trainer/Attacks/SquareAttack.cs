@@ -58,7 +58,7 @@ public sealed class SquareAttack : IAttack
         var eps = (double)Epsilon;
         long batch = clean.shape[0], channels = clean.shape[1], h = clean.shape[2], w = clean.shape[3];
 
-        // Examples misclassified already keep their clean image (a stripe start could only repair them).
+        // Examples misclassified already keep their clean image (a stripe start might repair them).
         var (margin, fooled) = Query(model, clean, labels);
         var start = AttackOps.Project(clean + eps * Signs([batch, channels, 1, w], clean, gen), clean, eps);
         var (startMargin, startFooled) = Query(model, start, labels);
