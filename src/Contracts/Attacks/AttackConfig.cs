@@ -5,6 +5,9 @@ namespace StableSnn.Contracts;
 /// Fields that a kind does not use keep their defaults. Epsilon and step sizes are in [0,1] pixel units.
 /// For <see cref="AttackKind.Transfer"/>, <see cref="InnerKind"/> (default PGD) and the other fields
 /// describe the attack run on the source model named by <see cref="SourceCheckpoint"/>.
+/// <see cref="Surrogate"/> (gradient attacks only; null = the training surrogate) names the backward the attack
+/// differentiates through. For <see cref="AttackKind.Square"/>, <see cref="Steps"/> is the query budget and
+/// <see cref="PInit"/> the initial fraction of pixels a square covers.
 /// </summary>
 public sealed record AttackConfig(
     string Name,
@@ -18,4 +21,6 @@ public sealed record AttackConfig(
     float Sigma = 0f,
     string? SourceCheckpoint = null,
     float Rho = 0.75f,
-    AttackKind? InnerKind = null);
+    AttackKind? InnerKind = null,
+    SurrogateGradient? Surrogate = null,
+    float PInit = 0.3f);

@@ -8,4 +8,5 @@ public enum AttackKind
     RFgsm,
     Gaussian,
     Transfer,
+    Square,
 }

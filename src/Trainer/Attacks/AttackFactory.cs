@@ -11,7 +11,7 @@ public static class AttackFactory
     public static IAttack Create(AttackConfig config, Func<string, nn.Module<Tensor, Tensor>>? sourceModels = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return config.Kind switch
+        IAttack attack = config.Kind switch
         {
             AttackKind.Fgsm => new Fgsm(config.Epsilon, config.Name),
             AttackKind.Pgd => new Pgd(config.Epsilon, config.Steps, config.StepSize, config.RandomStart, config.Loss, config.Name),
@@ -19,8 +19,12 @@ public static class AttackFactory
             AttackKind.RFgsm => new RFgsm(config.Epsilon, config.StepSize > 0 ? config.StepSize : null, config.Name),
             AttackKind.Gaussian => new GaussianNoise(config.Sigma, config.Name),
             AttackKind.Transfer => CreateTransfer(config, sourceModels),
+            AttackKind.Square => new SquareAttack(config.Epsilon, config.Steps, config.PInit, config.Name),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "Unknown attack kind."),
         };
+        // Only gradient attacks differentiate; a transfer's inner attack was wrapped when it was created.
+        var usesGradient = config.Kind is AttackKind.Fgsm or AttackKind.Pgd or AttackKind.Apgd or AttackKind.RFgsm;
+        return config.Surrogate is { } surrogate && usesGradient ? new SurrogateAttack(attack, surrogate) : attack;
     }
 
     private static Transfer CreateTransfer(AttackConfig config, Func<string, nn.Module<Tensor, Tensor>>? sourceModels)

@@ -1,3 +1,5 @@
+using StableSnn.Contracts;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,6 +11,7 @@ namespace StableSnn.Trainer.Spiking;
 /// unfolds to [T, B, ...] and runs the membrane recurrence step by step:
 ///   u[t] = tau * u[t-1] + p[t] * I[t];  s[t] = H(u[t] - Vth);  u[t] &lt;- u[t] * (1 - s[t])
 /// with p = 1 for LIF and a learnable vector of T gains (shared by the layer, init 1) for DLIF.
+/// Under a <see cref="SurrogateOverride"/> the backward uses that surrogate; the spikes stay the same.
 /// </summary>
 public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
 {
@@ -41,17 +44,26 @@ public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"leading dimension {input.shape[0]} is not a multiple of T = {steps}");
         var unfolded = input.unflatten(0, [steps, input.shape[0] / steps]);
         RecordedInput = RecordInput ? unfolded : null;
-        return FusedLif.Supports(input) && !ForceStepwise ? FusedLif.Run(input, gains, _options) : Stepwise(unfolded);
+        var surrogate = SurrogateOverride.Current;
+        // An override takes the step-by-step graph: LifKernel's backward hard-codes the triangle, and attack-time
+        // gradients are rare enough that generalising the fused kernel is not worth a second copy of its loops.
+        return surrogate is null && FusedLif.Supports(input) && !ForceStepwise
+            ? FusedLif.Run(input, gains, _options)
+            : Stepwise(unfolded, surrogate);
     }
 
     /// <summary>Runs the tensor version below even where <see cref="FusedLif"/> could (tests compare the two).</summary>
     public bool ForceStepwise { get; set; }
 
-    /// <summary>The recurrence as one autograd graph per time step: any device, any dtype.</summary>
-    Tensor Stepwise(Tensor unfolded)
+    /// <summary>The recurrence as one autograd graph per time step: any device, any dtype, any surrogate.</summary>
+    Tensor Stepwise(Tensor unfolded, SurrogateGradient? surrogate)
     {
         int steps = _options.TimeSteps;
         var spikes = new Tensor[steps];
+        var shape = surrogate?.Shape ?? SurrogateShape.Triangle;
+        // Read by every step's backward, so the adaptive rule can set it once the whole membrane is known.
+        var width = new StrongBox<double>(surrogate?.Width ?? _options.SurrogateWidth);
+        var distances = surrogate is { Adaptive: true } ? new Tensor[steps] : null;
         Tensor? membrane = null;
         for (int t = 0; t < steps; t++)
         {
@@ -60,15 +72,34 @@ public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
             var current = unfolded[t];
             if (gains is not null) current = current * gains[t];
             var charged = membrane is null ? current : membrane * _options.Tau + current;
-            var spike = SurrogateSpike.Fire(charged - _options.Threshold, _options.SurrogateWidth);
+            var excess = charged - _options.Threshold;
+            var spike = SurrogateSpike.Fire(excess, width, shape);
+            if (distances is not null) distances[t] = excess.detach().abs().MoveToOuterDisposeScope();
             var reset = charged * (1 - spike);
             spikes[t] = spike.MoveToOuterDisposeScope();
             membrane?.Dispose();
             membrane = reset.MoveToOuterDisposeScope();
         }
         membrane?.Dispose();
+        if (distances is not null)
+        {
+            width.Value = AdaptiveWidth(distances, width.Value, surrogate!.Quantile);
+            foreach (var d in distances) d.Dispose();
+        }
         var output = stack(spikes).flatten(0, 1);
         foreach (var s in spikes) s.Dispose();
         return output;
+    }
+
+    /// <summary>max(g, 2 Q) with Q the ceil(q n)-th smallest of the n distances |u - Vth| (see <see cref="SurrogateGradient"/>).</summary>
+    static double AdaptiveWidth(Tensor[] distances, double width, double quantile)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // kthvalue rather than torch.quantile, which refuses inputs beyond 2^24 elements (a VGG layer has more).
+        var all = cat(distances.Select(d => d.flatten()).ToList(), 0);
+        long rank = Math.Clamp((long)Math.Ceiling(quantile * all.numel() - 1e-9), 1, all.numel());
+        double q = all.kthvalue(rank, 0).values.ToDouble();
+        return Math.Max(width, 2 * q);
     }
 }
