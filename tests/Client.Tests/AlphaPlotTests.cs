@@ -23,7 +23,7 @@ public sealed class AlphaPlotTests : IDisposable
     }
 
     [Fact]
-    public void One_series_per_attack_without_clean()
+    public void One_series_per_measure_clean_first()
     {
         var path = _dir.File("alpha.png");
 
@@ -33,6 +33,7 @@ public sealed class AlphaPlotTests : IDisposable
         Assert.Equal(Path.GetFullPath(path), info.Path);
         Assert.Equal(
             [
+                new AlphaSeries("fashion-mnist small-cnn lif at: clean", 2),
                 new AlphaSeries("fashion-mnist small-cnn lif at: fgsm eps=0.1", 2),
                 new AlphaSeries("fashion-mnist small-cnn lif at: pgd eps=0.1", 2),
             ],

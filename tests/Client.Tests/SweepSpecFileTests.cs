@@ -98,7 +98,7 @@ public sealed class SweepSpecFileTests : IDisposable
         Assert.Equal(["at"], spec.Modes);
         Assert.Equal([42], spec.Seeds);
         Assert.Equal(100, spec.Epochs);
-        Assert.Equal("standard", spec.AttackSuite);
+        Assert.Equal("reliable", spec.AttackSuite);
         Assert.Null(spec.Training.DataRoot);
         Assert.Null(spec.Training.BatchSize);
         Assert.Equal("any", spec.Resources.SlotKind);

@@ -18,9 +18,9 @@ public static class ResultsView
     public static async Task<(ExperimentResultRow[] Rows, IReadOnlyList<ResultRow> Table)> Load(IGrainFactory grains, string sweep)
     {
         var grain = grains.GetGrain<ISweepGrain>(sweep);
-        if (await grain.GetSpec() is null) throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
+        var spec = await grain.GetSpec() ?? throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
         var rows = await grain.GetResults();
-        return (rows, ResultsTable.Build(rows));
+        return (rows, ResultsTable.Build(rows, spec.BaselineAlpha));
     }
 
     /// <summary>
@@ -54,13 +54,34 @@ public static class ResultsView
             AnsiConsole.MarkupLine("[yellow]no completed experiments yet[/]");
             return;
         }
-        var view = new Table().AddColumns("grid point", "alpha", "attack", "accuracy %", "seeds", "masking flags");
+        var baseline = table.FirstOrDefault(r => r.Delta is not null) is null ? "" : "vs baseline alpha";
+        var view = new Table().AddColumns("grid point", "alpha", "measure", "eps", "accuracy %", "95% interval", "seeds x images",
+            baseline == "" ? "paired test" : baseline, "masking flags");
         foreach (var r in table)
+        {
+            var accuracy = $"{100 * r.Mean:F1}" + (r.Count > 1 ? $" ± {100 * r.Std:F1} sd" : "");
+            var measure = Markup.Escape(r.Attack);
+            if (r.IsWorstCase) (measure, accuracy) = ($"[bold]{measure}[/]", $"[bold]{accuracy}[/]");
+            if (r.Unreliable) accuracy = $"[red]{accuracy} unreliable[/]";
             view.AddRow(Markup.Escape($"{r.Dataset} {r.Architecture} {r.Neuron} {r.Mode}"), r.Alpha.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(r.Attack), $"{100 * r.Mean:F2} ± {100 * r.Std:F2}", $"{r.Count}",
+                measure, r.Attack == ResultRow.Clean ? "" : Eps(r.Epsilon), accuracy,
+                $"{100 * r.Interval.Low:F1}-{100 * r.Interval.High:F1}", $"{r.Count} x {r.Examples}", Paired(r),
                 r.Flagged > 0 ? $"[red]{r.Flagged} suspect: {Markup.Escape(string.Join(",", r.Flags))}[/]" : "-");
+        }
         AnsiConsole.Write(view);
+        AnsiConsole.MarkupLine("worst-case: an image counts only if it is right clean and under every attack at that eps. " +
+                               "Paired test: difference to the baseline twin, exact McNemar on the same images; * p < 0.05.");
     }
+
+    /// <summary>Epsilon as k/255 where it is one (8/255), else as a number.</summary>
+    public static string Eps(double epsilon)
+    {
+        var k = epsilon * 255;
+        return Math.Abs(k - Math.Round(k)) < 1e-3 ? $"{Math.Round(k):0}/255" : epsilon.ToString("0.####", CultureInfo.InvariantCulture);
+    }
+
+    static string Paired(ResultRow r) => r.Delta is not { } d ? "-"
+        : $"{(d >= 0 ? "+" : "")}{100 * d:F1}" + (r.PValue is { } p ? $" (p={p.ToString(p < 0.001 ? "0.0e0" : "0.000", CultureInfo.InvariantCulture)}){(r.Significant ? "*" : "")}" : "");
 
     /// <summary>CSV, JSON, the alpha plot and the slot timeline (each when there is something in it); returns the files written.</summary>
     public static IReadOnlyList<string> Write(ExperimentResultRow[] rows, IReadOnlyList<ResultRow> table, string directory,

@@ -14,13 +14,14 @@ public sealed record AlphaPlotInfo(string Path, IReadOnlyList<AlphaSeries> Serie
 public static class AlphaPlot
 {
     public const string XAxisLabel = "regularisation weight alpha";
-    public const string YAxisLabel = "accuracy under attack (%)";
+    public const string YAxisLabel = "accuracy (%): clean dashed, worst case bold, attacks thin";
     public const string DefaultTitle = "Robust accuracy against alpha";
 
     /// <summary>
-    /// Draws mean accuracy (%) against alpha with seed standard deviations as error bars, one line per
-    /// (dataset, architecture, neuron, mode, attack, epsilon). Clean accuracy is drawn only when the table has no
-    /// attack at all. A series with a single alpha is drawn as a marker. Writes a PNG atomically.
+    /// Draws mean accuracy (%) against alpha, one line per (dataset, architecture, neuron, mode, measure): clean
+    /// accuracy (on the attacked images, dashed) and the per-example worst case in bold, each attack thin, numbers
+    /// the masking checks doubt dotted and labelled unreliable. Error bars are the rows' 95% intervals (Wilson for one
+    /// seed, Student-t over seeds). A series with a single alpha is drawn as a marker. Writes a PNG atomically.
     /// </summary>
     /// <exception cref="ArgumentException">The table has no rows.</exception>
     public static AlphaPlotInfo Write(IReadOnlyList<ResultRow> table, string path, int width = 900, int height = 600, string? title = null)
@@ -31,11 +32,11 @@ public static class AlphaPlot
         if (table.Count == 0) throw new ArgumentException("the results table is empty: no completed experiment to plot", nameof(table));
 
         var attacked = table.Where(r => r.Attack != ResultRow.Clean).ToList();
-        var plotted = attacked.Count > 0 ? attacked : table.ToList();
+        var plotted = table.ToList();
         // Series in the table's order (it is deterministic), points sorted by alpha.
         var series = plotted
             .GroupBy(r => (r.Dataset, r.Architecture, r.Neuron, r.Mode, r.Attack, r.Epsilon))
-            .Select(g => (Label: Label(g.First()), Rows: g.OrderBy(r => r.Alpha).ToList()))
+            .Select(g => (Label: Label(g.First()) + (g.Any(r => r.Unreliable) ? " (unreliable)" : ""), Rows: g.OrderBy(r => r.Alpha).ToList()))
             .ToList();
 
         using var plot = new Plot();
@@ -44,12 +45,16 @@ public static class AlphaPlot
         {
             var xs = rows.Select(r => r.Alpha).ToArray();
             var ys = rows.Select(r => r.Mean * 100).ToArray();
-            var errors = rows.Select(r => r.Std * 100).ToArray();
+            // Wilson intervals are not symmetric: the longer side, so the bar never understates the uncertainty.
+            var errors = rows.Select(r => 100 * Math.Max(r.Mean - r.Interval.Low, r.Interval.High - r.Mean)).ToArray();
             var line = plot.Add.Scatter(xs, ys);
             line.LegendText = label;
-            line.MarkerSize = 7;
-            line.LineWidth = 2;
-            if (errors.Any(e => e > 0))
+            var first = rows[0];
+            line.MarkerSize = first.IsWorstCase ? 9 : 5;
+            line.LineWidth = first.IsWorstCase ? 3.5f : first.Attack == ResultRow.Clean ? 2.5f : 1;
+            if (first.Attack == ResultRow.Clean) line.LinePattern = LinePattern.Dashed;
+            if (rows.Any(r => r.Unreliable)) line.LinePattern = LinePattern.Dotted;
+            if (errors.Any(e => e > 0) && (first.IsWorstCase || first.Attack == ResultRow.Clean))
             {
                 var bars = plot.Add.ErrorBar(xs, ys, errors);
                 bars.Color = line.Color;
@@ -57,7 +62,7 @@ public static class AlphaPlot
             info.Add(new AlphaSeries(label, rows.Count));
         }
 
-        var robust = plotted == attacked;
+        var robust = attacked.Count > 0;
         plot.Title(title ?? (robust ? DefaultTitle : "Clean accuracy against alpha (no attack in the results)"));
         plot.XLabel(XAxisLabel);
         plot.YLabel(robust ? YAxisLabel : "clean accuracy (%)");
@@ -79,7 +84,7 @@ public static class AlphaPlot
     {
         var attack = r.Attack == ResultRow.Clean
             ? r.Attack
-            : $"{r.Attack} eps={r.Epsilon.ToString("G4", CultureInfo.InvariantCulture)}";
+            : $"{r.Attack} eps={Commands.ResultsView.Eps(r.Epsilon)}";
         return $"{r.Dataset} {r.Architecture} {r.Neuron} {r.Mode}: {attack}";
     }
 }

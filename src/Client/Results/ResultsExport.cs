@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Grains.Results;
 using System.Globalization;
 using System.Text;
@@ -14,7 +15,8 @@ public sealed record ResultsDocument(IReadOnlyList<ExperimentResultRow> Experime
 public static class ResultsExport
 {
     public const string CsvHeader =
-        "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags";
+        "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags," +
+        "correct,examples,ci_low,ci_high,unreliable";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -24,8 +26,9 @@ public static class ResultsExport
     };
 
     /// <summary>
-    /// Long format: one line per experiment and attack, the clean accuracy first as attack "clean" with epsilon 0,
-    /// sanity attacks included (sanity = true). Experiments are ordered by grid point and seed; numbers use the
+    /// Long format: one line per experiment and attack, the clean accuracy first as attack "clean" with epsilon 0, then
+    /// the per-example "worst-case" at each epsilon, then the attacks, sanity attacks included (sanity = true). The
+    /// interval is Wilson's over the experiment's images; unreliable marks numbers the masking checks doubt. Experiments are ordered by grid point and seed; numbers use the
     /// invariant culture in round-trip form; masking flags are joined with ';'.
     /// </summary>
     public static void WriteCsv(IEnumerable<ExperimentResultRow> rows, string path)
@@ -37,15 +40,24 @@ public static class ResultsExport
             var p = row.Point;
             var o = row.Outcome;
             var flags = string.Join(';', o.MaskingFlags ?? []);
-            void Line(string attack, double epsilon, double accuracy, bool sanity) =>
+            void Line(string attack, double epsilon, double accuracy, bool sanity, int correct, int examples, bool unreliable)
+            {
+                // Counts follow from the accuracy, so results that predate stored counts still get their interval.
+                correct = (int)Math.Round(accuracy * examples);
+                var ci = examples > 0 ? Accuracy.Wilson(Math.Clamp(correct, 0, examples), examples) : (Interval?)null;
                 text.AppendJoin(',',
                     Field(row.Key), Field(p.Dataset), Field(p.Architecture), Field(p.Neuron), Field(p.Mode),
                     Number(p.Alpha), p.Seed.ToString(CultureInfo.InvariantCulture), Field(attack), Number(epsilon),
-                    Number(accuracy), Number(o.CleanAccuracy), sanity ? "true" : "false", Field(flags)).Append('\n');
+                    Number(accuracy), Number(o.CleanAccuracy), sanity ? "true" : "false", Field(flags),
+                    examples > 0 ? correct.ToString(CultureInfo.InvariantCulture) : "", examples > 0 ? examples.ToString(CultureInfo.InvariantCulture) : "",
+                    ci is { } c ? Number(c.Low) : "", ci is { } h ? Number(h.High) : "", unreliable ? "true" : "false").Append('\n');
+            }
 
-            Line(ResultRow.Clean, 0, o.CleanAccuracy, false);
+            Line(ResultRow.Clean, 0, o.CleanAccuracy, false, o.CleanCorrect, o.Examples, false);
+            foreach (var w in o.WorstCases ?? [])
+                Line(w.Attack, w.Epsilon, w.Accuracy, false, w.Correct, w.Examples, false);
             foreach (var attack in o.Attacks ?? [])
-                Line(attack.Attack, attack.Epsilon, attack.Accuracy, attack.Sanity);
+                Line(attack.Attack, attack.Epsilon, attack.Accuracy, attack.Sanity, attack.Correct, attack.Examples, attack.Unreliable);
         }
         AtomicFile.Write(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text.ToString()));
     }

@@ -18,13 +18,13 @@ public static class SweepSpecFile
     private static readonly string[] TopKeys =
     [
         "name", "datasets", "architectures", "alphas", "neurons", "modes", "seeds", "epochs", "attackSuite",
-        "training", "resources", "priority", "maxConcurrency", "maxAttempts",
+        "training", "resources", "priority", "maxConcurrency", "maxAttempts", "baselineAlpha",
     ];
 
     private static readonly string[] TrainingKeys =
     [
         "dataRoot", "batchSize", "learningRate", "trainSubset", "testSubset", "validationFraction", "timeSteps",
-        "attackSubset",
+        "attackSubset", "evaluationSeed",
     ];
 
     private static readonly string[] ResourceKeys = ["slotKind"];
@@ -205,6 +205,7 @@ public static class SweepSpecFile
                     "priority" => spec with { Priority = Whole(key, value) ?? spec.Priority },
                     "maxConcurrency" => spec with { MaxConcurrency = Whole(key, value) ?? spec.MaxConcurrency },
                     "maxAttempts" => spec with { MaxAttempts = Whole(key, value) ?? spec.MaxAttempts },
+                    "baselineAlpha" => spec with { BaselineAlpha = Real(key, value) ?? spec.BaselineAlpha },
                     _ => spec,
                 };
             }
@@ -233,6 +234,7 @@ public static class SweepSpecFile
                     "training.validationFraction" => training with { ValidationFraction = Real(key, value) },
                     "training.timeSteps" => training with { TimeSteps = Whole(key, value) },
                     "training.attackSubset" => training with { AttackSubset = Whole(key, value) },
+                    "training.evaluationSeed" => training with { EvaluationSeed = Whole(key, value) },
                     _ => training,
                 };
             }

@@ -23,4 +23,12 @@ public sealed record AttackConfig(
     float Rho = 0.75f,
     AttackKind? InnerKind = null,
     SurrogateGradient? Surrogate = null,
-    float PInit = 0.3f);
+    float PInit = 0.3f)
+{
+    /// <summary>
+    /// Runs only on the images still classified correctly after every earlier attack of the suite at the same epsilon
+    /// (AutoAttack's cascade): the suite then costs little more than its most expensive member. Its accuracy is the
+    /// robust accuracy after it, images it skipped counting as already broken.
+    /// </summary>
+    public bool Cascade { get; init; }
+}

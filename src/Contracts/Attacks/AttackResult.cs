@@ -7,4 +7,10 @@ public sealed record AttackResult(
     int Correct,
     double Accuracy,
     double Seconds,
-    bool Sanity = false);
+    bool Sanity = false)
+{
+    /// <summary>Per-example correctness under the attack (<see cref="ExampleMask"/>); null in results from before it was kept.</summary>
+    public string? Mask { get; init; }
+    /// <summary>Images the attack actually ran on: all of them, or for a cascade attack those still robust before it.</summary>
+    public int Attempted { get; init; }
+}

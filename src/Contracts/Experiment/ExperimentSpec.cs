@@ -35,9 +35,14 @@ public sealed record ExperimentSpec
     public double Threshold { get; init; } = 1.0;
     public double SurrogateWidth { get; init; } = 1.0;
     /// <summary>Attack suite run after training: a suite name, or "none".</summary>
-    public string AttackSuite { get; init; } = "standard";
+    public string AttackSuite { get; init; } = Vocabulary.DefaultAttackSuite;
     /// <summary>Size of the fixed, seeded test subset every attack of the run is evaluated on.</summary>
     public int AttackSubset { get; init; } = 1000;
+    /// <summary>
+    /// Chooses the evaluation images (test and attack subsets) and the attacks' randomness. It does not follow the
+    /// training seed, so every grid cell and every seed is scored on the same images and results can be paired.
+    /// </summary>
+    public int EvaluationSeed { get; init; }
 
     /// <summary>The trainer's JSON settings (specs, results): camelCase with enums as strings.</summary>
     public static JsonSerializerOptions Json => ContractJson.Options;
@@ -65,13 +70,14 @@ public sealed record ExperimentSpec
         Require(Vocabulary.AttackSuites.Contains(AttackSuite) || File.Exists(AttackSuite),
             $"attackSuite: '{AttackSuite}' is neither a suite ({string.Join(", ", Vocabulary.AttackSuites)}) nor an existing JSON file");
         Require(AttackSubset >= 1, $"attackSubset: {AttackSubset} must be at least 1");
+        Require(EvaluationSeed >= 0, $"evaluationSeed: {EvaluationSeed} must be >= 0");
         return errors;
     }
 
     /// <summary>Fingerprint of everything that shapes the trained weights; a checkpoint resumes only under the same hash.</summary>
     public string TrainingHash()
     {
-        var training = this with { Id = "", AttackSuite = "", AttackSubset = 0, TestSubset = null, DataRoot = null };
+        var training = this with { Id = "", AttackSuite = "", AttackSubset = 0, TestSubset = null, DataRoot = null, EvaluationSeed = 0 };
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(training, Json)));
         return Convert.ToHexStringLower(bytes)[..16];
     }

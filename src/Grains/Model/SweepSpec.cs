@@ -19,7 +19,7 @@ public sealed record SweepSpec
     [Id(5)] public string[] Modes { get; init; } = ["at"];
     [Id(6)] public int[] Seeds { get; init; } = [42];
     [Id(7)] public int Epochs { get; init; } = 100;
-    [Id(8)] public string AttackSuite { get; init; } = "standard";
+    [Id(8)] public string AttackSuite { get; init; } = Vocabulary.DefaultAttackSuite;
     [Id(9)] public TrainingSettings Training { get; init; } = new();
     [Id(10)] public ResourceRequest Resources { get; init; } = new();
     /// <summary>Higher runs first when sweeps compete for slots.</summary>
@@ -28,6 +28,8 @@ public sealed record SweepSpec
     [Id(12)] public int MaxConcurrency { get; init; }
     /// <summary>Attempts per experiment before it is marked Failed (crashes and lost nodes only).</summary>
     [Id(13)] public int MaxAttempts { get; init; } = 3;
+    /// <summary>Each grid point is tested against its twin at this alpha (same everything else) on the same images.</summary>
+    [Id(14)] public double BaselineAlpha { get; init; }
 
     /// <summary>The spec file the trainer runs for one grid point; unset training settings keep the trainer's defaults.</summary>
     public ExperimentSpec ExperimentSpec(GridPoint point)
@@ -41,7 +43,7 @@ public sealed record SweepSpec
             DataRoot = t.DataRoot, BatchSize = t.BatchSize ?? defaults.BatchSize, LearningRate = t.LearningRate ?? defaults.LearningRate,
             TrainSubset = t.TrainSubset, TestSubset = t.TestSubset,
             ValidationFraction = t.ValidationFraction ?? defaults.ValidationFraction, TimeSteps = t.TimeSteps ?? defaults.TimeSteps,
-            AttackSubset = t.AttackSubset ?? defaults.AttackSubset,
+            AttackSubset = t.AttackSubset ?? defaults.AttackSubset, EvaluationSeed = t.EvaluationSeed ?? defaults.EvaluationSeed,
         };
     }
 }
@@ -58,6 +60,8 @@ public sealed record TrainingSettings
     [Id(5)] public double? ValidationFraction { get; init; }
     [Id(6)] public int? TimeSteps { get; init; }
     [Id(7)] public int? AttackSubset { get; init; }
+    /// <summary>Chooses the evaluation images for every grid cell and seed alike (default 0).</summary>
+    [Id(8)] public int? EvaluationSeed { get; init; }
 }
 
 /// <summary>What one experiment needs from a slot.</summary>

@@ -33,6 +33,8 @@ public static class SweepValidation
             errors.Add($"resources.slotKind: '{slotKind}' is not a known slot kind; use one of {Join(Vocabulary.SlotKinds)}");
         if (spec.MaxConcurrency < 0)
             errors.Add($"maxConcurrency: {spec.MaxConcurrency} is negative; use 0 for no limit or a positive number of slots");
+        if (!double.IsFinite(spec.BaselineAlpha) || spec.BaselineAlpha < 0)
+            errors.Add($"baselineAlpha: {Format(spec.BaselineAlpha)} must be a finite weight >= 0 (default 0, the unregularised twin)");
         if (spec.MaxAttempts is < 1 or > MaxAttemptsLimit)
             errors.Add($"maxAttempts: {spec.MaxAttempts} must be between 1 and {MaxAttemptsLimit}");
         var count = GridExpansion.Count(spec);
@@ -113,6 +115,7 @@ public static class SweepValidation
             errors.Add($"training.validationFraction: {Format(vf)} must be in [0, 1), or omitted for the default");
         Positive("training.timeSteps", t.TimeSteps, errors);
         Positive("training.attackSubset", t.AttackSubset, errors);
+        if (t.EvaluationSeed is < 0) errors.Add($"training.evaluationSeed: {t.EvaluationSeed} is negative; use a seed >= 0, or omit it for 0");
     }
 
     private static void Positive(string field, int? value, List<string> errors)

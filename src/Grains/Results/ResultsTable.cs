@@ -1,38 +1,45 @@
+using StableSnn.Contracts;
 using StableSnn.Grains.Model;
 
 namespace StableSnn.Grains.Results;
 
-/// <summary>Averages completed experiments over seeds into the rows a report shows.</summary>
+/// <summary>
+/// The one aggregation of completed experiments over seeds: console table, CSV/JSON export, plots and the accuracy
+/// metric all read its rows.
+/// </summary>
 public static class ResultsTable
 {
     /// <summary>
-    /// Groups by (dataset, architecture, neuron, mode, alpha) and attack (name and epsilon), with a "clean" row per
-    /// group from <see cref="ExperimentOutcome.CleanAccuracy"/>. Sanity attacks are left out. Mean and sample standard
-    /// deviation are over seeds (std 0 for one seed); Flagged counts the seeds whose experiment raised masking flags.
-    /// Ordered by dataset, architecture, neuron, mode (ordinal), alpha (numeric), then clean followed by the attacks
-    /// in the order they first appear in <paramref name="rows"/>.
+    /// Groups by (dataset, architecture, neuron, mode, alpha) and measure: "clean" (on the attacked images), the
+    /// per-example "worst-case" at each epsilon, then every attack (name and epsilon) in first-seen order; sanity
+    /// attacks are left out. Mean and sample standard deviation are over seeds (std 0 for one seed); the interval is
+    /// Wilson for one seed, Student-t for more. Each row is compared with its baseline twin (alpha =
+    /// <paramref name="baselineAlpha"/>, same seed) on the same images by an exact McNemar test, where per-example
+    /// results exist. Ordered by dataset, architecture, neuron, mode (ordinal), alpha (numeric), then measure.
     /// </summary>
-    public static IReadOnlyList<ResultRow> Build(IEnumerable<ExperimentResultRow> rows)
+    public static IReadOnlyList<ResultRow> Build(IEnumerable<ExperimentResultRow> rows, double baselineAlpha = 0)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var attackOrder = new Dictionary<(string Attack, double Epsilon), int> { [(ResultRow.Clean, 0)] = 0 };
-        var cells = new Dictionary<CellKey, List<(double Accuracy, string[] Flags)>>();
-
-        foreach (var row in rows)
+        var order = new Dictionary<(string Attack, double Epsilon), int> { [(ResultRow.Clean, 0)] = 0 };
+        var cells = new Dictionary<CellKey, List<Measured>>();
+        var all = rows.ToList();
+        foreach (var row in all)
         {
-            var p = row.Point;
-            var flags = row.Outcome.MaskingFlags ?? [];
-            void Add(string attack, double epsilon, double accuracy)
+            var (p, o) = (row.Point, row.Outcome);
+            var flags = o.MaskingFlags ?? [];
+            void Add(string attack, double epsilon, Measured m)
             {
-                attackOrder.TryAdd((attack, epsilon), attackOrder.Count);
+                order.TryAdd((attack, epsilon), order.Count);
                 var key = new CellKey(p.Dataset, p.Architecture, p.Neuron, p.Mode, p.Alpha, attack, epsilon);
                 if (!cells.TryGetValue(key, out var values)) cells[key] = values = [];
-                values.Add((accuracy, flags));
+                values.Add(m);
             }
 
-            Add(ResultRow.Clean, 0, row.Outcome.CleanAccuracy);
-            foreach (var attack in row.Outcome.Attacks ?? [])
-                if (!attack.Sanity) Add(attack.Attack, attack.Epsilon, attack.Accuracy);
+            Add(ResultRow.Clean, 0, new(p.Seed, o.CleanAccuracy, (int)Math.Round(o.CleanAccuracy * o.Examples), o.Examples, o.CleanMask, flags, false));
+            foreach (var w in o.WorstCases ?? [])
+                Add(w.Attack, w.Epsilon, Measure(p.Seed, w, flags));
+            foreach (var attack in (o.Attacks ?? []).Where(a => !a.Sanity))
+                Add(attack.Attack, attack.Epsilon, Measure(p.Seed, attack, flags));
         }
 
         return cells
@@ -41,20 +48,52 @@ public static class ResultsTable
             .ThenBy(c => c.Key.Neuron, StringComparer.Ordinal)
             .ThenBy(c => c.Key.Mode, StringComparer.Ordinal)
             .ThenBy(c => c.Key.Alpha)
-            .ThenBy(c => attackOrder[(c.Key.Attack, c.Key.Epsilon)])
-            .Select(c => ToRow(c.Key, c.Value))
+            .ThenBy(c => order[(c.Key.Attack, c.Key.Epsilon)])
+            .Select(c => ToRow(c.Key, c.Value, c.Key.Alpha == baselineAlpha ? null : cells.GetValueOrDefault(c.Key with { Alpha = baselineAlpha })))
             .ToList();
     }
 
-    private static ResultRow ToRow(CellKey key, List<(double Accuracy, string[] Flags)> values)
+    // Counts follow from the accuracy, so outcomes that predate stored counts still get their interval.
+    static Measured Measure(int seed, AttackAccuracy a, string[] flags) =>
+        new(seed, a.Accuracy, (int)Math.Round(a.Accuracy * a.Examples), a.Examples, a.Mask, flags, a.Unreliable);
+
+    private static ResultRow ToRow(CellKey key, List<Measured> values, List<Measured>? baseline)
     {
         var n = values.Count;
         var mean = values.Sum(v => v.Accuracy) / n;
         var std = n < 2 ? 0 : Math.Sqrt(values.Sum(v => (v.Accuracy - mean) * (v.Accuracy - mean)) / (n - 1));
         var flags = values.SelectMany(v => v.Flags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var interval = n == 1 && values[0].Examples > 0
+            ? Accuracy.Wilson(Math.Clamp(values[0].Correct, 0, values[0].Examples), values[0].Examples)
+            : Accuracy.MeanInterval(values.Select(v => v.Accuracy).ToList()) ?? new Interval(0, 1);
+        var (delta, p) = Compare(values, baseline);
         return new ResultRow(key.Dataset, key.Architecture, key.Neuron, key.Mode, key.Alpha, key.Attack, key.Epsilon,
-            mean, std, n, values.Count(v => v.Flags.Length > 0), flags);
+            mean, std, n, values.Count(v => v.Flags.Length > 0), flags)
+        {
+            Interval = interval, Examples = values[0].Examples, Unreliable = values.Any(v => v.Unreliable),
+            Delta = delta, PValue = p,
+        };
     }
+
+    /// <summary>Mean difference over the seeds both sides have, and McNemar on their pooled discordant images.</summary>
+    static (double?, double?) Compare(List<Measured> values, List<Measured>? baseline)
+    {
+        if (baseline is null) return (null, null);
+        var pairs = values.Join(baseline, v => v.Seed, b => b.Seed, (v, b) => (v, b)).ToList();
+        if (pairs.Count == 0) return (null, null);
+        var delta = pairs.Average(x => x.v.Accuracy - x.b.Accuracy);
+        int better = 0, worse = 0;
+        foreach (var (v, b) in pairs)
+        {
+            if (v.Mask is null || b.Mask is null || v.Examples != b.Examples || v.Examples == 0) return (delta, null);
+            var (onlyThis, onlyBaseline) = ExampleMask.Discordant(ExampleMask.Unpack(v.Mask, v.Examples), ExampleMask.Unpack(b.Mask, b.Examples));
+            better += onlyThis;
+            worse += onlyBaseline;
+        }
+        return (delta, Accuracy.McNemarExact(better, worse));
+    }
+
+    private sealed record Measured(int Seed, double Accuracy, int Correct, int Examples, string? Mask, string[] Flags, bool Unreliable);
 
     private readonly record struct CellKey(
         string Dataset, string Architecture, string Neuron, string Mode, double Alpha, string Attack, double Epsilon);

@@ -194,7 +194,7 @@ public static class EngineMetrics
     /// aggregation as every other view of the results, <see cref="ResultsTable"/>).
     /// </summary>
     public static IReadOnlyList<ResultRow> Aggregate(IReadOnlyList<GridPoint> points, byte[] phases,
-        IReadOnlyDictionary<int, ExperimentOutcome> outcomes)
+        IReadOnlyDictionary<int, ExperimentOutcome> outcomes, double baselineAlpha = 0)
     {
         var groups = new Dictionary<string, List<int>>();
         for (int i = 0; i < points.Count && i < phases.Length; i++)
@@ -205,6 +205,6 @@ public static class EngineMetrics
         var ended = groups.Values.Where(g => g.All(i => ((ExperimentPhase)phases[i]).IsTerminal()));
         return ResultsTable.Build(ended.SelectMany(g => g)
             .Where(outcomes.ContainsKey)
-            .Select(i => new ExperimentResultRow(points[i].ExperimentKey(""), points[i], outcomes[i])));
+            .Select(i => new ExperimentResultRow(points[i].ExperimentKey(""), points[i], outcomes[i])), baselineAlpha);
     }
 }

@@ -21,6 +21,28 @@ public static class AttackSuites
     public static IReadOnlyList<AttackConfig> Standard =>
         [Fgsm8, Pgd7, Pgd10, Pgd20, Pgd40, ApgdCe, ApgdDlr, RFgsm8, Gaussian8];
 
+    /// <summary>Triangle surrogate whose width follows the membrane potentials the attack meets (ASSG-like).</summary>
+    public static SurrogateGradient Adaptive => new(SurrogateShape.Triangle, Adaptive: true);
+
+    /// <summary>APGD-CE through the adaptive surrogate, only on images the attacks before it left robust.</summary>
+    public static AttackConfig ApgdCeAdaptive =>
+        ApgdCe with { Name = "APGD-CE-adaptive", Steps = 20, Surrogate = Adaptive, Cascade = true };
+
+    /// <summary>APGD on the (untargeted) DLR loss through the adaptive surrogate, in the cascade.</summary>
+    public static AttackConfig ApgdDlrAdaptive =>
+        ApgdDlr with { Name = "APGD-DLR-adaptive", Steps = 20, Surrogate = Adaptive, Cascade = true };
+
+    /// <summary>Square Attack: gradient-free, so masked gradients cannot hide anything from it; in the cascade.</summary>
+    public static AttackConfig Square8(int queries = 1000) =>
+        new("Square-8", AttackKind.Square, Eps8, Steps: queries, PInit: 0.3f) { Cascade = true };
+
+    /// <summary>
+    /// The default for final results. The paper's FGSM and PGD (comparable with its tables) on every image, then an
+    /// AutoAttack-like cascade that runs each attack only on the images still robust: APGD-CE and APGD-DLR through the
+    /// adaptive surrogate, and Square. Its headline is the per-example worst case over all of them.
+    /// </summary>
+    public static IReadOnlyList<AttackConfig> Reliable => [Fgsm8, Pgd7, Pgd20, ApgdCeAdaptive, ApgdDlrAdaptive, Square8()];
+
     /// <summary>The cheaper subset for CPU runs.</summary>
     public static IReadOnlyList<AttackConfig> Quick => [Fgsm8, Pgd7, Pgd20, ApgdCe, ApgdDlr];
 

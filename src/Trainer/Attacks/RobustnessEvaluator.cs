@@ -1,5 +1,5 @@
-using StableSnn.Contracts;
 using System.Diagnostics;
+using StableSnn.Contracts;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,8 +9,10 @@ namespace StableSnn.Trainer.Attacks;
 public static class RobustnessEvaluator
 {
     /// <summary>
-    /// Measures clean accuracy and accuracy under every attack of <paramref name="suite"/> (plus the
-    /// sanity attack unless disabled), batch by batch, each batch in its own dispose scope.
+    /// Measures clean accuracy and accuracy under every attack of <paramref name="suite"/> (plus the sanity attack
+    /// unless disabled) on the same images, batch by batch, each batch in its own dispose scope, keeping per-example
+    /// correctness so that the per-example worst case at each epsilon can be taken. Attacks marked
+    /// <see cref="AttackConfig.Cascade"/> run only on the images still robust before them.
     /// <paramref name="images"/> [N, C, H, W] in [0,1] and <paramref name="labels"/> [N] must be on the model's
     /// device. Synchronous on purpose: dispose scopes and grad mode are per thread.
     /// The seed of each batch depends only on (<paramref name="seed"/>, attack name, batch index), so
@@ -42,56 +44,137 @@ public static class RobustnessEvaluator
         var batches = (examples + batchSize - 1) / batchSize;
 
         using var mode = new EvalModeScope(model);
-        var classes = 0;
         var clock = Stopwatch.StartNew();
-        var cleanCorrect = 0;
+        var clean = new bool[examples];
+        var classes = 0;
+        var zeroGradient = 0;
         for (var b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
-            var (x, y) = Slice(images, labels, b, batchSize);
-            using var noGrad = no_grad();
-            var logits = model.call(x);
+            var (x, y, start) = Slice(images, labels, b, batchSize);
+            // The clean pass also measures whether the input gradient vanishes (one backward per batch).
+            var (_, grad, logits) = AttackOps.LossAndGrad(model, x, y, AttackLoss.CE);
             classes = checked((int)logits.shape[1]);
-            cleanCorrect += CountCorrect(logits, y);
+            Record(logits, y, clean, start);
+            zeroGradient += checked((int)(grad.abs().flatten(1).amax(1) == 0).sum().item<long>());
             progress?.Report(new AttackProgress("clean", b + 1, batches, 0, attacks.Count));
         }
         var cleanSeconds = clock.Elapsed.TotalSeconds;
 
+        var masks = new List<bool[]>(attacks.Count);
         var results = new List<AttackResult>(attacks.Count);
         for (var i = 0; i < attacks.Count; i++)
         {
             clock.Restart();
-            var correct = 0;
-            for (var b = 0; b < batches; b++)
-            {
-                // Between batches, so an interrupted process stops within one batch's attack (its checkpoint is kept).
-                cancel.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var (x, y) = Slice(images, labels, b, batchSize);
-                var adv = attacks[i].Perturb(model, x, y, BatchSeed(seed, configs[i].Name, b));
-                using (no_grad())
-                    correct += CountCorrect(model.call(adv), y);
-                progress?.Report(new AttackProgress(configs[i].Name, b + 1, batches, i + 1, attacks.Count));
-            }
             var sanity = options.SanityCheck && i == attacks.Count - 1;
-            results.Add(new AttackResult(configs[i], examples, correct, Fraction(correct, examples),
-                clock.Elapsed.TotalSeconds, sanity));
+            var correct = new bool[examples];
+            int attempted;
+            if (configs[i].Cascade && !sanity)
+            {
+                var still = StillRobust(clean, configs, masks, configs[i]);
+                attempted = RunCascade(model, attacks[i], configs[i].Name, images, labels, still, correct, batchSize, seed,
+                    progress, i + 1, attacks.Count, cancel);
+            }
+            else
+            {
+                attempted = examples;
+                for (var b = 0; b < batches; b++)
+                {
+                    // Between batches, so an interrupted process stops within one batch's attack (its checkpoint is kept).
+                    cancel.ThrowIfCancellationRequested();
+                    using var scope = NewDisposeScope();
+                    var (x, y, start) = Slice(images, labels, b, batchSize);
+                    var adv = attacks[i].Perturb(model, x, y, BatchSeed(seed, configs[i].Name, b));
+                    using (no_grad())
+                        Record(model.call(adv), y, correct, start);
+                    progress?.Report(new AttackProgress(configs[i].Name, b + 1, batches, i + 1, attacks.Count));
+                }
+            }
+            masks.Add(correct);
+            var count = correct.Count(c => c);
+            results.Add(new AttackResult(configs[i], examples, count, Fraction(count, examples), clock.Elapsed.TotalSeconds, sanity)
+            {
+                Mask = ExampleMask.Pack(correct), Attempted = attempted,
+            });
         }
 
+        var cleanCorrect = clean.Count(c => c);
         var result = new SuiteResult(examples, classes, batchSize, seed, Fraction(cleanCorrect, examples), cleanCorrect,
-            cleanSeconds, results, []);
-        return result with { Flags = MaskingChecks.Evaluate(result, options.Thresholds) };
+            cleanSeconds, results, [])
+        {
+            CleanMask = ExampleMask.Pack(clean),
+            WorstCases = WorstCases(clean, results, masks),
+            ZeroGradientFraction = Fraction(zeroGradient, examples),
+        };
+        var flags = MaskingChecks.Evaluate(result, options.Thresholds);
+        return result with { Flags = flags, Unreliable = MaskingChecks.Unreliable(result, flags) };
     }
 
-    private static (Tensor X, Tensor Y) Slice(Tensor images, Tensor labels, int batch, int batchSize)
+    /// <summary>Whether an attack counts towards the worst case: an L-infinity attack, not a sanity probe or random noise.</summary>
+    public static bool CountsForWorstCase(AttackResult a) => !a.Sanity && a.Attack.Kind != AttackKind.Gaussian;
+
+    /// <summary>Per epsilon: clean AND every attack at that epsilon that counts for the worst case.</summary>
+    static List<WorstCase> WorstCases(bool[] clean, List<AttackResult> results, List<bool[]> masks)
+    {
+        var worst = new List<WorstCase>();
+        var indices = Enumerable.Range(0, results.Count).Where(i => CountsForWorstCase(results[i])).ToList();
+        foreach (var group in indices.GroupBy(i => results[i].Attack.Epsilon).OrderBy(g => g.Key))
+        {
+            var mask = group.Aggregate(clean, (m, i) => ExampleMask.And(m, masks[i]));
+            var count = mask.Count(c => c);
+            worst.Add(new WorstCase(group.Key, clean.Length, count, Fraction(count, clean.Length),
+                group.Select(i => results[i].Attack.Name).ToList(), ExampleMask.Pack(mask)));
+        }
+        return worst;
+    }
+
+    static bool[] StillRobust(bool[] clean, List<AttackConfig> configs, List<bool[]> masks, AttackConfig next)
+    {
+        var still = (bool[])clean.Clone();
+        for (var j = 0; j < masks.Count; j++)
+            if (configs[j].Kind != AttackKind.Gaussian && configs[j].Epsilon == next.Epsilon)
+                still = ExampleMask.And(still, masks[j]);
+        return still;
+    }
+
+    /// <summary>Attacks the images <paramref name="still"/> marks, in batches of the same size; the rest stay false (already broken).</summary>
+    static int RunCascade(nn.Module<Tensor, Tensor> model, IAttack attack, string name, Tensor images, Tensor labels, bool[] still,
+        bool[] correct, int batchSize, int seed, IProgress<AttackProgress>? progress, int index, int count, CancellationToken cancel)
+    {
+        var chosen = Enumerable.Range(0, still.Length).Where(i => still[i]).Select(i => (long)i).ToArray();
+        var batches = (chosen.Length + batchSize - 1) / batchSize;
+        for (var b = 0; b < batches; b++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var part = chosen.AsSpan(b * batchSize, Math.Min(batchSize, chosen.Length - b * batchSize)).ToArray();
+            var rows = tensor(part, device: images.device);
+            var x = images.index_select(0, rows);
+            var y = labels.index_select(0, rows);
+            var adv = attack.Perturb(model, x, y, BatchSeed(seed, name, b));
+            using (no_grad())
+            {
+                var right = (model.call(adv).argmax(1) == y).cpu().data<bool>().ToArray();
+                for (var k = 0; k < part.Length; k++) correct[part[k]] = right[k];
+            }
+            progress?.Report(new AttackProgress(name, b + 1, batches, index, count));
+        }
+        if (batches == 0) progress?.Report(new AttackProgress(name, 0, 0, index, count));
+        return chosen.Length;
+    }
+
+    private static (Tensor X, Tensor Y, int Start) Slice(Tensor images, Tensor labels, int batch, int batchSize)
     {
         var start = (long)batch * batchSize;
         var length = Math.Min(batchSize, images.shape[0] - start);
-        return (images.narrow(0, start, length), labels.narrow(0, start, length));
+        return (images.narrow(0, start, length), labels.narrow(0, start, length), (int)start);
     }
 
-    private static int CountCorrect(Tensor logits, Tensor labels) =>
-        checked((int)(logits.argmax(1) == labels).sum().item<long>());
+    private static void Record(Tensor logits, Tensor labels, bool[] correct, int start)
+    {
+        var right = (logits.argmax(1) == labels).cpu().data<bool>().ToArray();
+        right.CopyTo(correct, start);
+    }
 
     private static double Fraction(int count, int total) => total == 0 ? 0.0 : (double)count / total;
 
@@ -108,7 +191,7 @@ public static class RobustnessEvaluator
             }
             h ^= (ulong)(uint)seed * 0x9E3779B97F4A7C15UL;
             h ^= (ulong)(uint)batch * 0xC2B2AE3D27D4EB4FUL;
-        // Keep it positive so it reads naturally in logs; TorchSharp generators take any 64-bit value.
+            // Keep it positive so it reads naturally in logs; TorchSharp generators take any 64-bit value.
             return (long)(h & long.MaxValue);
         }
     }

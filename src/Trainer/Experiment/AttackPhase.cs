@@ -20,6 +20,8 @@ public static class AttackPhase
     /// <summary>A named suite, or a JSON file holding a list of attack configurations.</summary>
     public static IReadOnlyList<AttackConfig> ResolveSuite(string nameOrFile) => nameOrFile switch
     {
+        "reliable" => AttackSuites.Reliable,
+        "reliable+curve" => [.. AttackSuites.Reliable, .. AttackSuites.EpsilonCurve()],
         "standard" => AttackSuites.Standard,
         "quick" => AttackSuites.Quick,
         "epsilon-curve" => AttackSuites.EpsilonCurve(),
@@ -30,9 +32,12 @@ public static class AttackPhase
         _ => throw new SpecException($"attackSuite: '{nameOrFile}' is neither a suite ({string.Join(", ", SuiteNames)}) nor an existing JSON file"),
     };
 
-    /// <summary>The fixed evaluation subset of a run: the same images for every attack, chosen by the seed.</summary>
+    /// <summary>
+    /// The fixed evaluation subset: the same images for clean accuracy and every attack, chosen by the evaluation seed
+    /// alone, so that every grid cell and training seed is scored on the same images.
+    /// </summary>
     public static ImageDataset EvaluationSubset(ImageDataset test, ExperimentSpec spec) =>
-        DataSplit.Subset(test, spec.AttackSubset, spec.Seed + 2);
+        DataSplit.Subset(test, spec.AttackSubset, spec.EvaluationSeed + 2);
 
     public static SuiteResult Run(SpikingNetwork model, ExperimentSpec spec, ImageDataset test, Device device, IProgressSink progress,
         CancellationToken cancel = default)
@@ -43,7 +48,7 @@ public static class AttackPhase
         var images = subset.Images.to(device).to_type(ScalarType.Float32).div_(255);
         var labels = subset.Labels.to(device);
         var reporter = new Progress(progress);
-        return RobustnessEvaluator.Run(model, suite, images, labels, spec.BatchSize, spec.Seed, reporter,
+        return RobustnessEvaluator.Run(model, suite, images, labels, spec.BatchSize, spec.EvaluationSeed, reporter,
             new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device)), cancel);
     }
 

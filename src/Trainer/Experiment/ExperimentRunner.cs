@@ -36,7 +36,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         var (train, validation) = DataSplit.TrainValidation(pool, spec.ValidationFraction, spec.Seed);
         using var _train = train;
         using var _validation = validation;
-        using var test = DataSplit.Subset(testAll, spec.TestSubset, spec.Seed + 1);
+        using var test = DataSplit.Subset(testAll, spec.TestSubset, spec.EvaluationSeed + 1); // same images for every training seed
         var selection = validation.Count > 0 ? validation : test;
         double loadSeconds = total.Elapsed.TotalSeconds;
 
