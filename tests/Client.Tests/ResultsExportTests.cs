@@ -55,10 +55,11 @@ public sealed class ResultsExportTests : IDisposable
         var records = ParseCsv(File.ReadAllText(path));
         Assert.Equal(ResultsExport.CsvHeader, string.Join(',', records[0]));
         Assert.Equal(
-            "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags",
+            "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags," +
+            "correct,examples,ci_low,ci_high,unreliable",
             ResultsExport.CsvHeader);
         Assert.Equal(1 + 4 * 4, records.Count); // 4 experiments x (clean, fgsm, pgd, sanity)
-        Assert.All(records, r => Assert.Equal(13, r.Count));
+        Assert.All(records, r => Assert.Equal(18, r.Count));
     }
 
     [Fact]
@@ -71,10 +72,14 @@ public sealed class ResultsExportTests : IDisposable
         var records = ParseCsv(File.ReadAllText(path));
         // Ordered by grid point: alpha 0 before 0.5, seed 1 before 2; clean first within an experiment.
         Assert.Equal(
-            ["demo/fashion-mnist/small-cnn/lif/at/a0/s1", "fashion-mnist", "small-cnn", "lif", "at", "0", "1", "clean", "0", "0.95", "0.95", "false", ""],
+            ["demo/fashion-mnist/small-cnn/lif/at/a0/s1", "fashion-mnist", "small-cnn", "lif", "at", "0", "1", "clean", "0", "0.95", "0.95", "false", "",
+             "", "", "", "", "false"], // the samples give no image count for clean accuracy: no interval
             records[1]);
         var flaggedPgd = records.Single(r => r[0] == "demo/fashion-mnist/small-cnn/lif/at/a0.5/s2" && r[7] == "pgd");
-        Assert.Equal(["0.5", "2", "pgd", "0.1", "0.4", "0.8", "false", "transfer-beats-whitebox"], flaggedPgd[5..]);
+        Assert.Equal(["0.5", "2", "pgd", "0.1", "0.4", "0.8", "false", "transfer-beats-whitebox", "40", "100"], flaggedPgd[5..15]);
+        // Wilson 40/100: centre 0.4037, half 0.0943.
+        Assert.Equal(0.3094, double.Parse(flaggedPgd[15], System.Globalization.CultureInfo.InvariantCulture), 3);
+        Assert.Equal(0.4980, double.Parse(flaggedPgd[16], System.Globalization.CultureInfo.InvariantCulture), 3);
         var sanity = records.First(r => r[7] == "pgd-huge-eps");
         Assert.Equal(["8", "0", "0.95", "true"], sanity[8..12]);
     }

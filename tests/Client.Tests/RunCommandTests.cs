@@ -35,7 +35,10 @@ public class RunCommandTests
         Assert.Contains("4 completed, 0 failed", output);
         var csv = File.ReadAllLines(work.File("out/results.csv"));
         Assert.Equal(ResultsExport.CsvHeader, csv[0]);
-        Assert.Equal(4 * 7, csv.Length - 1); // 4 experiments x (clean + 5 quick attacks + sanity)
+        Assert.Equal(4 * 8, csv.Length - 1); // 4 experiments x (clean + worst case + 5 quick attacks + sanity)
+        Assert.Equal(4, csv.Count(l => l.Split(',')[7] == "worst-case"));
+        Assert.Contains("worst-case", output); // the headline row of the console table
+        Assert.Contains("95% interval", output);
         using var json = JsonDocument.Parse(File.ReadAllText(work.File("out/results.json")));
         Assert.Equal(4, json.RootElement.GetProperty("experiments").GetArrayLength());
         var png = File.ReadAllBytes(work.File("out/robustness-vs-alpha.png"));

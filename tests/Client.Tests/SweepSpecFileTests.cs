@@ -1,3 +1,4 @@
+using StableSnn.Grains.Policy;
 using StableSnn.Client.Specs;
 using StableSnn.TestSupport;
 
@@ -87,6 +88,19 @@ public sealed class SweepSpecFileTests : IDisposable
         Assert.Equal(-2, spec.Priority);
         Assert.Equal(4, spec.MaxConcurrency);
         Assert.Equal(5, spec.MaxAttempts);
+    }
+
+    [Fact]
+    public void Baseline_alpha_and_evaluation_seed_reach_every_experiment_spec()
+    {
+        var spec = SweepSpecFile.Load(Write(Minimal + "baselineAlpha: 0.5\ntraining:\n  evaluationSeed: 3\n"));
+
+        Assert.Equal(0.5, spec.BaselineAlpha);
+        var experiments = GridExpansion.Expand(spec).Select(spec.ExperimentSpec).ToList();
+        Assert.Equal(2, experiments.Count);
+        Assert.All(experiments, e => Assert.Equal(3, e.EvaluationSeed)); // the same images for every grid cell
+        Assert.Empty(experiments[0].Validate());
+        Assert.Equal(0, SweepSpecFile.Load(Write(Minimal)).BaselineAlpha);
     }
 
     [Fact]

@@ -34,6 +34,8 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
             AnsiConsole.MarkupLine(Markup.Escape($"  attempt {a.Number} on {a.Slot} from {a.StartedAt:u}: {a.ExitReason?.ToString() ?? "running"}" +
                 (a.Message is { } m ? $" - {m}" : "") + (a.LastCheckpoint is { } c ? $" (last checkpoint {c})" : "")));
 
+        if (e.Outcome is { } o) PrintOutcome(o);
+
         if (phaseInSweep is ExperimentPhase.Pending or ExperimentPhase.Queued)
         {
             var scheduler = await cluster.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot();
@@ -50,6 +52,23 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
             foreach (var r in reasons) AnsiConsole.MarkupLine(Markup.Escape("  waiting because " + r));
         }
         return 0;
+    }
+
+    /// <summary>What the experiment measured, worst case first, and what every masking check said.</summary>
+    static void PrintOutcome(ExperimentOutcome o)
+    {
+        string Line(string name, double eps, double accuracy, int examples, bool unreliable)
+        {
+            var ci = Accuracy.Wilson((int)Math.Round(accuracy * examples), examples);
+            return $"  {name,-20} {(eps > 0 ? ResultsView.Eps(eps) : ""),-8} {100 * accuracy,5:F1}%  [{100 * ci.Low:F1}, {100 * ci.High:F1}]" +
+                   (unreliable ? "  unreliable (masking checks)" : "");
+        }
+        AnsiConsole.MarkupLine(Markup.Escape($"  measured on {o.Examples} test images (clean accuracy on {o.TestExamples}: {100 * o.TestAccuracy:F1}%):"));
+        AnsiConsole.MarkupLine(Markup.Escape(Line("clean", 0, o.CleanAccuracy, o.Examples, false)));
+        foreach (var w in o.WorstCases) AnsiConsole.MarkupLine("[bold]" + Markup.Escape(Line(w.Attack, w.Epsilon, w.Accuracy, w.Examples, false)) + "[/]");
+        foreach (var a in o.Attacks) AnsiConsole.MarkupLine(Markup.Escape(Line(a.Attack, a.Epsilon, a.Accuracy, a.Examples, a.Unreliable)));
+        foreach (var m in o.MaskingMessages) AnsiConsole.MarkupLine("[red]  masking check " + Markup.Escape(m) + "[/]");
+        if (o.Attacks.Length > 0 && o.MaskingMessages.Length == 0) AnsiConsole.MarkupLine("  masking checks: none fired");
     }
 
     static async Task<ExperimentPhase?> FindPhase(ISweepGrain sweep, string key)
