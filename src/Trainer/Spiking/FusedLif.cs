@@ -1,4 +1,5 @@
 using TorchSharp;
+using StableSnn.Contracts;
 using static TorchSharp.torch;
 
 namespace StableSnn.Trainer.Spiking;
@@ -16,8 +17,14 @@ public sealed class FusedLif : autograd.SingleTensorFunction<FusedLif>
     /// <summary>Whether the fused loop can run on <paramref name="input"/>: float32 on the CPU.</summary>
     public static bool Supports(Tensor input) => input.device_type == DeviceType.CPU && input.dtype == ScalarType.Float32;
 
-    /// <summary>Spikes [T*B, ...] for input currents [T*B, ...]; <paramref name="gains"/> is DLIF's p[T] or null.</summary>
-    public static Tensor Run(Tensor input, Tensor? gains, NeuronOptions options) => apply(input, gains!, options);
+    /// <summary>
+    /// Spikes [T*B, ...] for input currents [T*B, ...]; <paramref name="gains"/> is DLIF's p[T] or null. With an
+    /// <paramref name="adaptiveQuantile"/> q, backward's triangle takes the adaptive width max(g, 2 Q), Q the q-quantile
+    /// of |u - Vth| over this forward's membrane (the rule of <see cref="SurrogateGradient"/>, as the stepwise graph
+    /// applies it), so attacks through the adaptive surrogate keep the fused kernel's speed.
+    /// </summary>
+    public static Tensor Run(Tensor input, Tensor? gains, NeuronOptions options, double adaptiveQuantile = double.NaN) =>
+        apply(input, gains!, options, adaptiveQuantile);
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
@@ -37,6 +44,8 @@ public sealed class FusedLif : autograd.SingleTensorFunction<FusedLif>
         }
         if (membrane is not null)
         {
+            var quantile = (double)vars[3];
+            if (double.IsFinite(quantile)) options = options with { SurrogateWidth = AdaptiveWidth(membrane, options, quantile) };
             ctx.save_for_backward(gains is null ? [membrane] : [membrane, input, gains]);
             ctx.save_data("options", options);
         }
@@ -59,7 +68,16 @@ public sealed class FusedLif : autograd.SingleTensorFunction<FusedLif>
                 gains is null ? null : Address(gains), Address(gradInput), gradGains is null ? null : Address(gradGains),
                 steps, membrane.numel() / steps, Constants(options), get_num_threads());
         }
-        return [gradInput, gradGains!, null!];
+        return [gradInput, gradGains!, null!, null!];
+    }
+
+    /// <summary>max(g, 2 Q), Q the ceil(q n)-th smallest |u - Vth| over the n neuron-steps.</summary>
+    static double AdaptiveWidth(Tensor membrane, NeuronOptions options, double quantile)
+    {
+        using var scope = NewDisposeScope();
+        var distances = (membrane - options.Threshold).abs_().flatten();
+        long rank = Math.Clamp((long)Math.Ceiling(quantile * distances.numel() - 1e-9), 1, distances.numel());
+        return Math.Max(options.SurrogateWidth, 2 * distances.kthvalue(rank, 0).values.ToDouble());
     }
 
     static LifKernel.Constants Constants(NeuronOptions o) => new((float)o.Tau, (float)o.Threshold, (float)o.SurrogateWidth);

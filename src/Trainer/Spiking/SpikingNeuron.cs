@@ -45,11 +45,13 @@ public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
         var unfolded = input.unflatten(0, [steps, input.shape[0] / steps]);
         RecordedInput = RecordInput ? unfolded : null;
         var surrogate = SurrogateOverride.Current;
-        // An override takes the step-by-step graph: LifKernel's backward hard-codes the triangle, and attack-time
-        // gradients are rare enough that generalising the fused kernel is not worth a second copy of its loops.
-        return surrogate is null && FusedLif.Supports(input) && !ForceStepwise
-            ? FusedLif.Run(input, gains, _options)
-            : Stepwise(unfolded, surrogate);
+        // LifKernel's backward is the triangle (any width, adaptive or not); other shapes take the step-by-step graph.
+        if (FusedLif.Supports(input) && !ForceStepwise && (surrogate is null || surrogate.Shape == SurrogateShape.Triangle))
+        {
+            var options = surrogate?.Width is { } width ? _options with { SurrogateWidth = width } : _options;
+            return FusedLif.Run(input, gains, options, surrogate is { Adaptive: true } adaptive ? adaptive.Quantile : double.NaN);
+        }
+        return Stepwise(unfolded, surrogate);
     }
 
     /// <summary>Runs the tensor version below even where <see cref="FusedLif"/> could (tests compare the two).</summary>

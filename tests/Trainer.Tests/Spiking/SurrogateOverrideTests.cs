@@ -164,7 +164,7 @@ public class SurrogateOverrideTests
         }
         var fused = Grad(i => FusedLif.Run(i, null, options));
         Assert.True(Attacks.AttackFixture.Same(fused, Grad(neuron.forward)), "no override should be the fused kernel");
-        // Inside an override the stepwise graph runs (same function, different rounding); after it, the kernel again.
+        // Inside a triangle override the fused kernel still runs (same function); after it, the kernel as before.
         using (SurrogateOverride.Use(new SurrogateGradient()))
         {
             var stepwise = Grad(neuron.forward);
@@ -174,6 +174,32 @@ public class SurrogateOverrideTests
         }
         Assert.Null(SurrogateOverride.Current);
         Assert.True(Attacks.AttackFixture.Same(fused, Grad(neuron.forward)));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(3.0)]
+    public void TheFusedKernelAppliesTheAdaptiveTriangleAsTheStepwiseGraphDoes(double? width)
+    {
+        using var scope = NewDisposeScope();
+        var options = new NeuronOptions(NeuronKind.Dlif, TimeSteps: 4);
+        var fused = new SpikingNeuron(options);
+        var stepwise = new SpikingNeuron(options) { ForceStepwise = true };
+        manual_seed(6);
+        // Currents far from threshold: the training triangle (g = 1) leaves most neuron-steps without gradient.
+        var current = randn(4 * 3, 50) * 6;
+        var weights = randn(4 * 3, 50);
+        Tensor Grad(SpikingNeuron neuron)
+        {
+            var input = current.clone().requires_grad_();
+            using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Triangle, width, Adaptive: true)))
+                (neuron.forward(input) * weights).sum().backward();
+            return input.grad!.clone();
+        }
+        var a = Grad(fused);
+        var b = Grad(stepwise);
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), "fused and stepwise adaptive gradients differ");
+        Assert.True((a != 0).to(ScalarType.Float32).mean().ToDouble() > 0.5, "the adaptive width should reach most neuron-steps");
     }
 
     [Fact]
