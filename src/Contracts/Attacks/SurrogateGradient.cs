@@ -22,12 +22,16 @@ public enum SurrogateShape
 /// At |v| = Q the triangle is still half its peak, so at least a fraction q of neuron-steps get gradient. The factor 2
 /// keeps the quantile itself, and ties such as silent neurons all sitting at u = 0, off the triangle's zero edge.
 /// </param>
-/// <param name="Quantile">q of the adaptive rule, in (0, 1].</param>
+/// <param name="Quantile">
+/// q of the adaptive rule, in (0, 1]. The default 0.25 widens only where fewer than a quarter of neuron-steps are near
+/// threshold, i.e. where the gradient is vanishing; a width fitted to q = 0.9 smoothed a working gradient away (PGD-20
+/// through it left 75% robust accuracy on a Fashion-MNIST small-cnn where the training surrogate left 70%).
+/// </param>
 public sealed record SurrogateGradient(
     SurrogateShape Shape = SurrogateShape.Triangle,
     double? Width = null,
     bool Adaptive = false,
-    double Quantile = 0.9)
+    double Quantile = 0.25)
 {
     public double? Width { get; init; } = Width is null or > 0
         ? Width : throw new ArgumentOutOfRangeException(nameof(Width), Width, "width must be positive");

@@ -26,7 +26,7 @@ public static class AttackPhase
         "quick" => AttackSuites.Quick,
         "epsilon-curve" => AttackSuites.EpsilonCurve(),
         "standard+curve" => [.. AttackSuites.Standard, .. AttackSuites.EpsilonCurve()],
-        "none" => [],
+        Vocabulary.NoAttacks => [],
         _ when File.Exists(nameOrFile) => JsonSerializer.Deserialize<AttackConfig[]>(File.ReadAllText(nameOrFile), ContractJson.Options)
             ?? throw new SpecException($"attackSuite: '{nameOrFile}' holds no attack list"),
         _ => throw new SpecException($"attackSuite: '{nameOrFile}' is neither a suite ({string.Join(", ", SuiteNames)}) nor an existing JSON file"),
