@@ -165,20 +165,23 @@ public static class MaskingChecks
             var p = Contracts.Accuracy.McNemarExact(extra, 0);
             if (extra <= tol * r.Examples || p >= significance) continue;
             var best = standard.OrderBy(a => a.Accuracy).First();
-            var finders = others.Where(a => Breaks(a, afterStandard, r.Examples) > 0)
-                .Select(a => $"{a.Attack.Name} {Breaks(a, afterStandard, r.Examples)}");
+            // In suite order, each attack is credited only with images no attack before it had broken (a cascade
+            // attack's mask also marks the images it skipped as broken).
+            var finders = new List<string>();
+            var still = afterStandard;
+            foreach (var a in others)
+            {
+                var mask = ExampleMask.Unpack(a.Mask!, r.Examples);
+                var found = still.Where((robust, i) => robust && !mask[i]).Count();
+                if (found > 0) finders.Add($"{a.Attack.Name} {found}");
+                still = ExampleMask.And(still, mask);
+            }
             flags.Add(new(StrongerAttackFound,
                 $"at eps {In255(group.Key)}/255, {extra} of {r.Examples} images ({Pct((double)extra / r.Examples)}) survived every " +
                 $"standard gradient attack (best: {best.Attack.Name}, {Pct(best.Accuracy)}) but not the others " +
                 $"({string.Join(", ", finders)}); McNemar p = {P(p)}. The standard gradient numbers overstate robustness.")
             { Epsilon = group.Key });
         }
-    }
-
-    static int Breaks(AttackResult a, bool[] robust, int examples)
-    {
-        var mask = ExampleMask.Unpack(a.Mask!, examples);
-        return robust.Where((r, i) => r && !mask[i]).Count();
     }
 
     static (int, int)? Paired(SuiteResult r, AttackResult first, AttackResult second) =>
