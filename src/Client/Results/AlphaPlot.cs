@@ -14,8 +14,8 @@ public sealed record AlphaPlotInfo(string Path, IReadOnlyList<AlphaSeries> Serie
 public static class AlphaPlot
 {
     public const string XAxisLabel = "regularisation weight alpha";
-    public const string YAxisLabel = "accuracy (%): clean dashed, worst case bold, attacks thin";
-    public const string DefaultTitle = "Robust accuracy against alpha";
+    public const string YAxisLabel = "accuracy (%), 95% intervals; dotted: unreliable";
+    public const string DefaultTitle = "Clean dashed, worst case bold, attacks thin";
 
     /// <summary>
     /// Draws mean accuracy (%) against alpha, one line per (dataset, architecture, neuron, mode, measure): clean
@@ -41,23 +41,29 @@ public static class AlphaPlot
 
         using var plot = new Plot();
         var info = new List<AlphaSeries>();
+        // One colour per grid point without alpha (colour-blind-safe palette); the measure is the line's style.
+        var palette = new ScottPlot.Palettes.ColorblindFriendly();
+        var groups = series.Select(s => GroupOf(s.Rows[0])).Distinct().ToList();
         foreach (var (label, rows) in series)
         {
             var xs = rows.Select(r => r.Alpha).ToArray();
             var ys = rows.Select(r => r.Mean * 100).ToArray();
             // Wilson intervals are not symmetric: the longer side, so the bar never understates the uncertainty.
             var errors = rows.Select(r => 100 * Math.Max(r.Mean - r.Interval.Low, r.Interval.High - r.Mean)).ToArray();
-            var line = plot.Add.Scatter(xs, ys);
-            line.LegendText = label;
             var first = rows[0];
-            line.MarkerSize = first.IsWorstCase ? 9 : 5;
-            line.LineWidth = first.IsWorstCase ? 3.5f : first.Attack == ResultRow.Clean ? 2.5f : 1;
+            var headline = first.IsWorstCase || first.Attack == ResultRow.Clean;
+            var color = palette.GetColor(groups.IndexOf(GroupOf(first)));
+            var line = plot.Add.Scatter(xs, ys, headline ? color : color.WithAlpha(0.45));
+            // Individual attacks stay out of the legend unless there is nothing else: it would outgrow the plot.
+            if (headline || attacked.Count == 0) line.LegendText = label;
+            line.MarkerSize = first.IsWorstCase ? 9 : headline ? 6 : 3;
+            line.LineWidth = first.IsWorstCase ? 3.5f : headline ? 2.5f : 1;
             if (first.Attack == ResultRow.Clean) line.LinePattern = LinePattern.Dashed;
             if (rows.Any(r => r.Unreliable)) line.LinePattern = LinePattern.Dotted;
-            if (errors.Any(e => e > 0) && (first.IsWorstCase || first.Attack == ResultRow.Clean))
+            if (errors.Any(e => e > 0) && headline)
             {
                 var bars = plot.Add.ErrorBar(xs, ys, errors);
-                bars.Color = line.Color;
+                bars.Color = color;
             }
             info.Add(new AlphaSeries(label, rows.Count));
         }
@@ -79,6 +85,8 @@ public static class AlphaPlot
         AtomicFile.Write(path, plot.GetImageBytes(width, height, ImageFormat.Png));
         return new AlphaPlotInfo(Path.GetFullPath(path), info);
     }
+
+    private static (string, string, string, string) GroupOf(ResultRow r) => (r.Dataset, r.Architecture, r.Neuron, r.Mode);
 
     private static string Label(ResultRow r)
     {
