@@ -92,6 +92,10 @@ static class TrainerCommands
         {
             return Fail(progress, ExitCodes.BadInput, e.Message);
         }
+        catch (EnvironmentException e)
+        {
+            return Fail(progress, ExitCodes.Environment, e.Message);
+        }
         catch (DivergedException e)
         {
             return Fail(progress, ExitCodes.Diverged, e.Message);

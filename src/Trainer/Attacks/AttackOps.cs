@@ -37,10 +37,10 @@ internal static class AttackOps
 
     /// <summary>Uniform noise in [-1, 1), drawn on the CPU from a seeded generator for device-independent determinism.</summary>
     public static Tensor UniformSymmetric(Tensor like, Generator gen) =>
-        (rand(like.shape, dtype: like.dtype, generator: gen) * 2 - 1).to(like.device);
+        (rand(like.shape, dtype: like.dtype, device: CPU, generator: gen) * 2 - 1).to(like.device);
 
     public static Tensor StandardNormal(Tensor like, Generator gen) =>
-        randn(like.shape, dtype: like.dtype, generator: gen).to(like.device);
+        randn(like.shape, dtype: like.dtype, device: CPU, generator: gen).to(like.device);
 
     /// <summary>Reshapes a per-example vector [B] to broadcast against a batch [B, ...].</summary>
     public static Tensor PerExample(Tensor v, Tensor like)

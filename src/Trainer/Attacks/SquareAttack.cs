@@ -99,10 +99,10 @@ public sealed class SquareAttack : IAttack
     static Tensor Propose(Tensor current, Tensor clean, int side, double eps, Generator gen)
     {
         long n = current.shape[0], channels = current.shape[1], h = current.shape[2], w = current.shape[3];
-        var top = randint(h - side + 1, [n, 1, 1, 1], generator: gen);
-        var left = randint(w - side + 1, [n, 1, 1, 1], generator: gen);
-        var rows = arange(h).view(1, 1, h, 1);
-        var cols = arange(w).view(1, 1, 1, w);
+        var top = randint(h - side + 1, [n, 1, 1, 1], device: CPU, generator: gen);
+        var left = randint(w - side + 1, [n, 1, 1, 1], device: CPU, generator: gen);
+        var rows = arange(h, device: CPU).view(1, 1, h, 1);
+        var cols = arange(w, device: CPU).view(1, 1, 1, w);
         var window = (rows >= top & rows < top + side & cols >= left & cols < left + side).to(current.device);
         var signs = Signs([n, channels, 1, 1], current, gen);
         var candidate = where(window, AttackOps.Project(clean + eps * signs, clean, eps), current);
@@ -113,7 +113,7 @@ public sealed class SquareAttack : IAttack
 
     /// <summary>Uniform +-1 of the given shape, drawn on the CPU, in the dtype and on the device of <paramref name="like"/>.</summary>
     static Tensor Signs(long[] shape, Tensor like, Generator gen) =>
-        (randint(2, shape, generator: gen) * 2 - 1).to(like.dtype).to(like.device);
+        (randint(2, shape, device: CPU, generator: gen) * 2 - 1).to(like.dtype).to(like.device);
 
     /// <summary>Margin z_y - max_{j != y} z_j (negative or tied-away means fooled) and whether argmax differs from y.</summary>
     static (Tensor Margin, Tensor Fooled) Query(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)

@@ -10,11 +10,11 @@ public static class TorchRuntime
     {
         if (requested == "auto")
             return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
-        var device = torch.device(requested);
-        if (device.type == DeviceType.CUDA && !torch.cuda.is_available())
-            throw new ArgumentException(
+        // Checked before torch.device(): TorchSharp refuses to even name a CUDA device when its backend is absent.
+        if (requested.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) && !torch.cuda.is_available())
+            throw new EnvironmentException(
                 $"device '{requested}' was requested but CUDA is not available: build with -p:TorchBackend=cuda on a GPU node, or use 'auto'/'cpu'.");
-        return device;
+        return torch.device(requested);
     }
 
     public static void SetThreads(int threads)

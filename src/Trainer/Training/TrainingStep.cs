@@ -29,7 +29,7 @@ public sealed class TrainingStep(SpikingNetwork model, optim.Optimizer optimizer
         {
             cleanLogits = model.forward(x);
             loss = nn.functional.cross_entropy(cleanLogits, y);
-            regulariser = zeros(1);
+            regulariser = zeros(1, device: x.device); // on the batch's device: CPU by default, CUDA on GPU nodes
         }
         else
         {
@@ -45,7 +45,7 @@ public sealed class TrainingStep(SpikingNetwork model, optim.Optimizer optimizer
                 var perturbedLogits = model.forward(perturbed);
                 regulariser = regularise
                     ? StabilityRegulariser.Value(cleanCurrent!, neuron.RecordedInput!, model.LastNeuron.Options.Tau)
-                    : zeros(1);
+                    : zeros(1, device: x.device);
                 loss = nn.functional.cross_entropy(cleanLogits, y) * options.Kappa
                      + nn.functional.cross_entropy(perturbedLogits, y) * (1 - options.Kappa)
                      + regulariser * options.Alpha;

@@ -55,6 +55,18 @@ public class TrainerProcessTests
     }
 
     [Fact]
+    public void CudaRequestedButAbsentExitsWithEnvironment()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec());
+        var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"), "--device", "cuda:0");
+        Assert.Equal(ExitCodes.Environment, run.ExitCode); // retried on another node, not dropped as bad input
+        Assert.Contains("CUDA is not available", run.Stderr);
+        Assert.True(ExitCodes.IsRetryable(run.ExitCode));
+    }
+
+    [Fact]
     public void MissingDatasetExitsWithBadInputAndSaysWhereToGetIt()
     {
         using var work = new TempDirectory();
