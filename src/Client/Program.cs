@@ -1,5 +1,9 @@
+using Spectre.Console;
 using Spectre.Console.Cli;
 using StableSnn.Client.Commands;
+
+// Logs and CI output are not terminals: lines and tables as wide as their content, not wrapped at 80 columns.
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
 
 var app = new CommandApp();
 app.Configure(config =>

@@ -102,6 +102,19 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void DataDirNamingAFileIsRefusedWithExitTwo()
+    {
+        using var work = new TempDirectory();
+        File.WriteAllText(work.File("state"), "not a directory");
+        var (exit, output) = CliProcess.Run(work.Path, "list", "--data-dir", "state");
+        Assert.Equal(2, exit);
+        Assert.Contains("--data-dir:", output);
+        Assert.Contains("is a file; give a directory", output);
+        Assert.DoesNotContain("   at ", output); // one line naming the cause and the fix, no stack trace
+        Assert.Equal("not a directory", File.ReadAllText(work.File("state")));
+    }
+
+    [Fact]
     public void NegativeAlphaAndUnknownArchitectureAreNamed()
     {
         using var work = new TempDirectory();

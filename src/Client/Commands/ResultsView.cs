@@ -54,8 +54,6 @@ public static class ResultsView
             AnsiConsole.MarkupLine("[yellow]no completed experiments yet[/]");
             return;
         }
-        // Logs and CI output are not terminals: one line per row there, not Spectre's 80-column default.
-        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 240);
         var baseline = table.FirstOrDefault(r => r.Delta is not null) is null ? "" : "vs baseline alpha";
         var view = new Table().AddColumns("grid point", "alpha", "measure", "eps", "accuracy %", "95% interval", "seeds x images",
             baseline == "" ? "paired test" : baseline, "masking flags");

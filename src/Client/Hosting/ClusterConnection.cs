@@ -61,7 +61,13 @@ public sealed class ClusterConnection : IAsyncDisposable
     static async Task<ClusterConnection> StartEmbedded(ClusterSettings settings, CancellationToken cancel)
     {
         var dataDir = Path.GetFullPath(settings.DataDir);
-        Directory.CreateDirectory(dataDir);
+        if (File.Exists(dataDir))
+            throw new CliException($"--data-dir: '{dataDir}' is a file; give a directory for the embedded silo's state (it is created if missing)");
+        try { Directory.CreateDirectory(dataDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"--data-dir: cannot create '{dataDir}' ({e.Message}); give a writable directory");
+        }
         if (!PortIsFree(settings.GatewayPort) || !PortIsFree(settings.SiloPort))
             throw new CliException($"an embedded silo (or something else) already uses ports {settings.SiloPort}/{settings.GatewayPort}; " +
                 $"if it is another stablesnn run, connect to it with --cluster localhost:{settings.GatewayPort}, or pick other ports with --silo-port/--gateway-port");
