@@ -3,7 +3,7 @@ using Spectre.Console.Cli;
 using StableSnn.Client.Commands;
 
 // Logs and CI output are not terminals: lines and tables as wide as their content, not wrapped at 80 columns.
-if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 240;
+if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 1000;
 
 var app = new CommandApp();
 app.Configure(config =>

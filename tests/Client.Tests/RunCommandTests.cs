@@ -115,6 +115,26 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void AnUnreachableClusterIsOneErrorLineWithTheLogFileAndNoStackTrace()
+    {
+        using var work = new TempDirectory();
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port; // free once closed: nothing listens there
+        }
+        var (exit, output) = CliProcess.Run(work.Path, "list", "--cluster", $"127.0.0.1:{port}", "--data-dir", "state");
+        Assert.Equal(2, exit);
+        Assert.Contains($"cannot reach an Orleans gateway at 127.0.0.1:{port}", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("warn:", output);
+        var log = work.File("state/logs/stablesnn.log");
+        Assert.Contains(log, output);
+        Assert.Contains("ConnectionRefused", File.ReadAllText(log)); // the details are in the file
+    }
+
+    [Fact]
     public void NegativeAlphaAndUnknownArchitectureAreNamed()
     {
         using var work = new TempDirectory();

@@ -31,14 +31,14 @@ public sealed class ClusterConnection : IAsyncDisposable
 
     public static async Task<ClusterConnection> Open(ClusterSettings settings, CancellationToken cancel = default)
     {
-        return settings.Cluster is { } gateway ? await Connect(gateway, cancel) : await StartEmbedded(settings, cancel);
+        return settings.Cluster is { } gateway ? await Connect(gateway, settings, cancel) : await StartEmbedded(settings, cancel);
     }
 
-    static async Task<ClusterConnection> Connect(string gateway, CancellationToken cancel)
+    static async Task<ClusterConnection> Connect(string gateway, ClusterSettings settings, CancellationToken cancel)
     {
         var endpoint = ParseEndpoint(gateway);
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        CliLogging.Route(builder, settings);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoint)
             .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = "stablesnn"; o.ClusterId = "default"; }));
@@ -53,7 +53,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             throw new CliException($"cluster: cannot reach an Orleans gateway at {gateway} ({e.GetType().Name}); " +
-                "check the address and that the silos are running, or omit --cluster to use the embedded silo");
+                $"check the address and that the silos are running, or omit --cluster to use the embedded silo (details: {CliLogging.LogFile(settings)})");
         }
         return new ClusterConnection(host, $"cluster at {gateway}", null);
     }
@@ -73,8 +73,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 $"if it is another stablesnn run, connect to it with --cluster localhost:{settings.GatewayPort}, or pick other ports with --silo-port/--gateway-port");
         var artifacts = Path.Combine(dataDir, "artifacts");
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // start-up advice (server GC) is noise for a CLI
+        CliLogging.Route(builder, settings);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Node:ArtifactRoot"] = artifacts,

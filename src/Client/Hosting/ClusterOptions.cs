@@ -22,6 +22,10 @@ public class ClusterSettings : CommandSettings
     [Description("Embedded silo: its silo-to-silo port (default 11111).")]
     public int SiloPort { get; init; } = 11111;
 
+    [CommandOption("--verbose")]
+    [Description("Also show the host's logs (Orleans, storage, trainer launching) on the console; they always go to DATA_DIR/logs/stablesnn.log.")]
+    public bool Verbose { get; init; }
+
     [CommandOption("--cpu-slots <N>")]
     [Description("Embedded silo: how many experiments run at once on this machine's CPU (default 1; GPUs are found automatically).")]
     public int? CpuSlots { get; init; }
