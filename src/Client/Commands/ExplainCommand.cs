@@ -59,7 +59,7 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
     {
         string Line(string name, double eps, double accuracy, int examples, bool unreliable)
         {
-            var ci = Accuracy.Wilson((int)Math.Round(accuracy * examples), examples);
+            var ci = Accuracy.Wilson(accuracy, examples);
             return $"  {name,-20} {(eps > 0 ? ResultsView.Eps(eps) : ""),-8} {100 * accuracy,5:F1}%  [{100 * ci.Low:F1}, {100 * ci.High:F1}]" +
                    (unreliable ? "  unreliable (masking checks)" : "");
         }

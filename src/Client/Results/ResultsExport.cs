@@ -40,11 +40,10 @@ public static class ResultsExport
             var p = row.Point;
             var o = row.Outcome;
             var flags = string.Join(';', o.MaskingFlags ?? []);
-            void Line(string attack, double epsilon, double accuracy, bool sanity, int correct, int examples, bool unreliable)
+            void Line(string attack, double epsilon, double accuracy, bool sanity, int examples, bool unreliable)
             {
-                // Counts follow from the accuracy, so results that predate stored counts still get their interval.
-                correct = (int)Math.Round(accuracy * examples);
-                var ci = examples > 0 ? Accuracy.Wilson(Math.Clamp(correct, 0, examples), examples) : (Interval?)null;
+                var correct = (int)Math.Round(accuracy * examples);
+                var ci = examples > 0 ? Accuracy.Wilson(accuracy, examples) : (Interval?)null;
                 text.AppendJoin(',',
                     Field(row.Key), Field(p.Dataset), Field(p.Architecture), Field(p.Neuron), Field(p.Mode),
                     Number(p.Alpha), p.Seed.ToString(CultureInfo.InvariantCulture), Field(attack), Number(epsilon),
@@ -53,11 +52,11 @@ public static class ResultsExport
                     ci is { } c ? Number(c.Low) : "", ci is { } h ? Number(h.High) : "", unreliable ? "true" : "false").Append('\n');
             }
 
-            Line(ResultRow.Clean, 0, o.CleanAccuracy, false, o.CleanCorrect, o.Examples, false);
+            Line(ResultRow.Clean, 0, o.CleanAccuracy, false, o.Examples, false);
             foreach (var w in o.WorstCases ?? [])
-                Line(w.Attack, w.Epsilon, w.Accuracy, false, w.Correct, w.Examples, false);
+                Line(w.Attack, w.Epsilon, w.Accuracy, false, w.Examples, false);
             foreach (var attack in o.Attacks ?? [])
-                Line(attack.Attack, attack.Epsilon, attack.Accuracy, attack.Sanity, attack.Correct, attack.Examples, attack.Unreliable);
+                Line(attack.Attack, attack.Epsilon, attack.Accuracy, attack.Sanity, attack.Examples, attack.Unreliable);
         }
         AtomicFile.Write(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text.ToString()));
     }

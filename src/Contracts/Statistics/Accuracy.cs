@@ -21,6 +21,13 @@ public static class Accuracy
     }
 
     /// <summary>
+    /// Wilson interval of an accuracy measured on <paramref name="examples"/> images, its count recovered from the
+    /// fraction (exact for fractions the trainer wrote, which are counts over examples).
+    /// </summary>
+    public static Interval Wilson(double accuracy, int examples) =>
+        Wilson(Math.Clamp((int)Math.Round(accuracy * examples), 0, examples), examples);
+
+    /// <summary>
     /// Student-t 95% interval of a mean over <paramref name="values"/> (seeds), mean ± t(n-1) s / sqrt(n); null for
     /// fewer than two values, where the spread cannot be estimated.
     /// </summary>

@@ -34,6 +34,9 @@ public static class ExampleMask
         return result;
     }
 
+    /// <summary>Images right in <paramref name="start"/> and in every one of <paramref name="others"/>.</summary>
+    public static bool[] AndAll(bool[] start, IEnumerable<bool[]> others) => others.Aggregate(start, And);
+
     /// <summary>(right under <paramref name="first"/> only, right under <paramref name="second"/> only): McNemar's discordant pairs.</summary>
     public static (int OnlyFirst, int OnlySecond) Discordant(bool[] first, bool[] second)
     {

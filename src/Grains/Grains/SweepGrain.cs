@@ -297,7 +297,7 @@ public sealed class SweepGrain(
             _aggregatedAt = at;
             var clock = System.Diagnostics.Stopwatch.StartNew();
             // Nothing ended yet (a fresh submit): no group can be complete, so skip the O(grid) grouping.
-            _accuracy = Terminal == 0 ? [] : EngineMetrics.Aggregate(_grid, S.Phases, S.Outcomes, S.Spec.BaselineAlpha);
+            _accuracy = Terminal == 0 ? [] : EngineMetrics.Aggregate(_grid, S.Phases, S.Outcomes);
             _nextAggregate = Pace(clock.Elapsed);
         }
         EngineMetrics.PublishSweep(Name, new EngineMetrics.SweepFigures(

@@ -11,7 +11,6 @@ public sealed record AttackAccuracy(
     [property: Id(3)] int Examples,
     [property: Id(4)] bool Sanity)
 {
-    [Id(5)] public int Correct { get; init; }
     /// <summary>Per-example correctness (<see cref="ExampleMask"/>), for paired tests; null when not kept.</summary>
     [Id(6)] public string? Mask { get; init; }
     /// <summary>The masking checks doubt this number: it is shown, marked, never as the headline.</summary>
@@ -30,9 +29,8 @@ public sealed record ExperimentOutcome
     [Id(3)] public string Checkpoint { get; init; } = "";
     [Id(4)] public double TrainSeconds { get; init; }
     [Id(5)] public double TotalSeconds { get; init; }
-    /// <summary>Images clean accuracy was measured on, and how many were right (for its interval).</summary>
+    /// <summary>Images clean accuracy was measured on (for its interval).</summary>
     [Id(6)] public int Examples { get; init; }
-    [Id(7)] public int CleanCorrect { get; init; }
     [Id(8)] public string? CleanMask { get; init; }
     /// <summary>Per-example worst case over the suite, one entry per epsilon (attack name <see cref="WorstCase.Label"/>).</summary>
     [Id(9)] public AttackAccuracy[] WorstCases { get; init; } = [];
@@ -47,20 +45,18 @@ public sealed record ExperimentOutcome
     {
         var suite = result.Attacks;
         var unreliable = suite?.Unreliable.ToHashSet(StringComparer.Ordinal) ?? [];
-        var testCorrect = (int)Math.Round(result.CleanTestAccuracy * result.TestExamples);
         return new ExperimentOutcome
         {
             CleanAccuracy = suite?.CleanAccuracy ?? result.CleanTestAccuracy,
             Examples = suite?.Examples ?? result.TestExamples,
-            CleanCorrect = suite?.CleanCorrect ?? testCorrect,
             CleanMask = suite?.CleanMask,
             Attacks = suite?.Attacks.Select(a => new AttackAccuracy(a.Attack.Name, a.Attack.Epsilon, a.Accuracy, a.Examples, a.Sanity)
             {
-                Correct = a.Correct, Mask = a.Mask, Unreliable = unreliable.Contains(a.Attack.Name),
+                Mask = a.Mask, Unreliable = unreliable.Contains(a.Attack.Name),
             }).ToArray() ?? [],
             WorstCases = suite?.WorstCases.Select(w => new AttackAccuracy(WorstCase.Label, w.Epsilon, w.Accuracy, w.Examples, false)
             {
-                Correct = w.Correct, Mask = w.Mask,
+                Mask = w.Mask,
             }).ToArray() ?? [],
             MaskingFlags = suite?.Flags.Select(f => f.Code).Distinct().ToArray() ?? [],
             MaskingMessages = suite?.Flags.Select(f => $"{f.Code}: {f.Message}").ToArray() ?? [],

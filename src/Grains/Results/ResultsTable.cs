@@ -15,9 +15,10 @@ public static class ResultsTable
     /// attacks are left out. Mean and sample standard deviation are over seeds (std 0 for one seed); the interval is
     /// Wilson for one seed, Student-t for more. Each row is compared with its baseline twin (alpha =
     /// <paramref name="baselineAlpha"/>, same seed) on the same images by an exact McNemar test, where per-example
-    /// results exist. Ordered by dataset, architecture, neuron, mode (ordinal), alpha (numeric), then measure.
+    /// results exist; a null <paramref name="baselineAlpha"/> skips that test (the metrics, computed in a grain turn, need
+    /// only the means and intervals). Ordered by dataset, architecture, neuron, mode (ordinal), alpha (numeric), then measure.
     /// </summary>
-    public static IReadOnlyList<ResultRow> Build(IEnumerable<ExperimentResultRow> rows, double baselineAlpha = 0)
+    public static IReadOnlyList<ResultRow> Build(IEnumerable<ExperimentResultRow> rows, double? baselineAlpha = 0)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var order = new Dictionary<(string Attack, double Epsilon), int> { [(ResultRow.Clean, 0)] = 0 };
@@ -35,7 +36,7 @@ public static class ResultsTable
                 values.Add(m);
             }
 
-            Add(ResultRow.Clean, 0, new(p.Seed, o.CleanAccuracy, (int)Math.Round(o.CleanAccuracy * o.Examples), o.Examples, o.CleanMask, flags, false));
+            Add(ResultRow.Clean, 0, new(p.Seed, o.CleanAccuracy, o.Examples, o.CleanMask, flags, false));
             foreach (var w in o.WorstCases ?? [])
                 Add(w.Attack, w.Epsilon, Measure(p.Seed, w, flags));
             foreach (var attack in (o.Attacks ?? []).Where(a => !a.Sanity))
@@ -49,13 +50,12 @@ public static class ResultsTable
             .ThenBy(c => c.Key.Mode, StringComparer.Ordinal)
             .ThenBy(c => c.Key.Alpha)
             .ThenBy(c => order[(c.Key.Attack, c.Key.Epsilon)])
-            .Select(c => ToRow(c.Key, c.Value, c.Key.Alpha == baselineAlpha ? null : cells.GetValueOrDefault(c.Key with { Alpha = baselineAlpha })))
+            .Select(c => ToRow(c.Key, c.Value, baselineAlpha is not { } b || c.Key.Alpha == b ? null : cells.GetValueOrDefault(c.Key with { Alpha = b })))
             .ToList();
     }
 
-    // Counts follow from the accuracy, so outcomes that predate stored counts still get their interval.
     static Measured Measure(int seed, AttackAccuracy a, string[] flags) =>
-        new(seed, a.Accuracy, (int)Math.Round(a.Accuracy * a.Examples), a.Examples, a.Mask, flags, a.Unreliable);
+        new(seed, a.Accuracy, a.Examples, a.Mask, flags, a.Unreliable);
 
     private static ResultRow ToRow(CellKey key, List<Measured> values, List<Measured>? baseline)
     {
@@ -64,7 +64,7 @@ public static class ResultsTable
         var std = n < 2 ? 0 : Math.Sqrt(values.Sum(v => (v.Accuracy - mean) * (v.Accuracy - mean)) / (n - 1));
         var flags = values.SelectMany(v => v.Flags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         var interval = n == 1 && values[0].Examples > 0
-            ? Accuracy.Wilson(Math.Clamp(values[0].Correct, 0, values[0].Examples), values[0].Examples)
+            ? Accuracy.Wilson(values[0].Accuracy, values[0].Examples)
             : Accuracy.MeanInterval(values.Select(v => v.Accuracy).ToList()) ?? new Interval(0, 1);
         var (delta, p) = Compare(values, baseline);
         return new ResultRow(key.Dataset, key.Architecture, key.Neuron, key.Mode, key.Alpha, key.Attack, key.Epsilon,
@@ -93,7 +93,7 @@ public static class ResultsTable
         return (delta, Accuracy.McNemarExact(better, worse));
     }
 
-    private sealed record Measured(int Seed, double Accuracy, int Correct, int Examples, string? Mask, string[] Flags, bool Unreliable);
+    private sealed record Measured(int Seed, double Accuracy, int Examples, string? Mask, string[] Flags, bool Unreliable);
 
     private readonly record struct CellKey(
         string Dataset, string Architecture, string Neuron, string Mode, double Alpha, string Attack, double Epsilon);

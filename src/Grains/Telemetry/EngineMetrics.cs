@@ -191,10 +191,11 @@ public static class EngineMetrics
 
     /// <summary>
     /// The results table over the grid points whose seeds have all ended with at least one completed (the same
-    /// aggregation as every other view of the results, <see cref="ResultsTable"/>).
+    /// aggregation as every other view of the results, <see cref="ResultsTable"/>, without its paired test: this runs
+    /// in the sweep grain's turn, and a metric carries no p-value).
     /// </summary>
     public static IReadOnlyList<ResultRow> Aggregate(IReadOnlyList<GridPoint> points, byte[] phases,
-        IReadOnlyDictionary<int, ExperimentOutcome> outcomes, double baselineAlpha = 0)
+        IReadOnlyDictionary<int, ExperimentOutcome> outcomes)
     {
         var groups = new Dictionary<string, List<int>>();
         for (int i = 0; i < points.Count && i < phases.Length; i++)
@@ -205,6 +206,6 @@ public static class EngineMetrics
         var ended = groups.Values.Where(g => g.All(i => ((ExperimentPhase)phases[i]).IsTerminal()));
         return ResultsTable.Build(ended.SelectMany(g => g)
             .Where(outcomes.ContainsKey)
-            .Select(i => new ExperimentResultRow(points[i].ExperimentKey(""), points[i], outcomes[i])), baselineAlpha);
+            .Select(i => new ExperimentResultRow(points[i].ExperimentKey(""), points[i], outcomes[i])), baselineAlpha: null);
     }
 }

@@ -159,8 +159,8 @@ public static class MaskingChecks
             var standard = group.Where(IsStandardGradient).ToList();
             var others = group.Where(a => !IsStandardGradient(a)).ToList();
             if (standard.Count == 0 || others.Count == 0) continue;
-            var afterStandard = standard.Aggregate(clean, (m, a) => ExampleMask.And(m, ExampleMask.Unpack(a.Mask!, r.Examples)));
-            var afterAll = others.Aggregate(afterStandard, (m, a) => ExampleMask.And(m, ExampleMask.Unpack(a.Mask!, r.Examples)));
+            var afterStandard = ExampleMask.AndAll(clean, standard.Select(a => ExampleMask.Unpack(a.Mask!, r.Examples)));
+            var afterAll = ExampleMask.AndAll(afterStandard, others.Select(a => ExampleMask.Unpack(a.Mask!, r.Examples)));
             var (extra, _) = ExampleMask.Discordant(afterStandard, afterAll);
             var p = Contracts.Accuracy.McNemarExact(extra, 0);
             if (extra <= tol * r.Examples || p >= significance) continue;

@@ -71,7 +71,9 @@ public static class RobustnessEvaluator
             int attempted;
             if (configs[i].Cascade && !sanity)
             {
-                var still = StillRobust(clean, configs, masks, configs[i]);
+                // Still robust: right clean and under every earlier attack that counts for the worst case at this eps.
+                var still = ExampleMask.AndAll(clean, Enumerable.Range(0, results.Count)
+                    .Where(j => CountsForWorstCase(results[j]) && results[j].Attack.Epsilon == configs[i].Epsilon).Select(j => masks[j]));
                 attempted = RunCascade(model, attacks[i], configs[i].Name, images, labels, still, correct, batchSize, seed,
                     progress, i + 1, attacks.Count, cancel);
             }
@@ -120,21 +122,12 @@ public static class RobustnessEvaluator
         var indices = Enumerable.Range(0, results.Count).Where(i => CountsForWorstCase(results[i])).ToList();
         foreach (var group in indices.GroupBy(i => results[i].Attack.Epsilon).OrderBy(g => g.Key))
         {
-            var mask = group.Aggregate(clean, (m, i) => ExampleMask.And(m, masks[i]));
+            var mask = ExampleMask.AndAll(clean, group.Select(i => masks[i]));
             var count = mask.Count(c => c);
             worst.Add(new WorstCase(group.Key, clean.Length, count, Fraction(count, clean.Length),
                 group.Select(i => results[i].Attack.Name).ToList(), ExampleMask.Pack(mask)));
         }
         return worst;
-    }
-
-    static bool[] StillRobust(bool[] clean, List<AttackConfig> configs, List<bool[]> masks, AttackConfig next)
-    {
-        var still = (bool[])clean.Clone();
-        for (var j = 0; j < masks.Count; j++)
-            if (configs[j].Kind != AttackKind.Gaussian && configs[j].Epsilon == next.Epsilon)
-                still = ExampleMask.And(still, masks[j]);
-        return still;
     }
 
     /// <summary>Attacks the images <paramref name="still"/> marks, in batches of the same size; the rest stay false (already broken).</summary>

@@ -45,7 +45,11 @@ public sealed class FusedLif : autograd.SingleTensorFunction<FusedLif>
         if (membrane is not null)
         {
             var quantile = (double)vars[3];
-            if (double.IsFinite(quantile)) options = options with { SurrogateWidth = AdaptiveWidth(membrane, options, quantile) };
+            if (double.IsFinite(quantile))
+            {
+                using var distances = (membrane - options.Threshold).abs_();
+                options = options with { SurrogateWidth = AdaptiveWidth.Fit(distances, options.SurrogateWidth, quantile) };
+            }
             ctx.save_for_backward(gains is null ? [membrane] : [membrane, input, gains]);
             ctx.save_data("options", options);
         }
@@ -69,15 +73,6 @@ public sealed class FusedLif : autograd.SingleTensorFunction<FusedLif>
                 steps, membrane.numel() / steps, Constants(options), get_num_threads());
         }
         return [gradInput, gradGains!, null!, null!];
-    }
-
-    /// <summary>max(g, 2 Q), Q the ceil(q n)-th smallest |u - Vth| over the n neuron-steps.</summary>
-    static double AdaptiveWidth(Tensor membrane, NeuronOptions options, double quantile)
-    {
-        using var scope = NewDisposeScope();
-        var distances = (membrane - options.Threshold).abs_().flatten();
-        long rank = Math.Clamp((long)Math.Ceiling(quantile * distances.numel() - 1e-9), 1, distances.numel());
-        return Math.Max(options.SurrogateWidth, 2 * distances.kthvalue(rank, 0).values.ToDouble());
     }
 
     static LifKernel.Constants Constants(NeuronOptions o) => new((float)o.Tau, (float)o.Threshold, (float)o.SurrogateWidth);

@@ -85,23 +85,11 @@ public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
         membrane?.Dispose();
         if (distances is not null)
         {
-            width.Value = AdaptiveWidth(distances, width.Value, surrogate!.Quantile);
+            using (var all = cat(distances, 0)) width.Value = AdaptiveWidth.Fit(all, width.Value, surrogate!.Quantile);
             foreach (var d in distances) d.Dispose();
         }
         var output = stack(spikes).flatten(0, 1);
         foreach (var s in spikes) s.Dispose();
         return output;
-    }
-
-    /// <summary>max(g, 2 Q) with Q the ceil(q n)-th smallest of the n distances |u - Vth| (see <see cref="SurrogateGradient"/>).</summary>
-    static double AdaptiveWidth(Tensor[] distances, double width, double quantile)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        // kthvalue rather than torch.quantile, which refuses inputs beyond 2^24 elements (a VGG layer has more).
-        var all = cat(distances.Select(d => d.flatten()).ToList(), 0);
-        long rank = Math.Clamp((long)Math.Ceiling(quantile * all.numel() - 1e-9), 1, all.numel());
-        double q = all.kthvalue(rank, 0).values.ToDouble();
-        return Math.Max(width, 2 * q);
     }
 }

@@ -1,4 +1,6 @@
 using StableSnn.Contracts;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace StableSnn.Trainer.Spiking;
 
@@ -31,5 +33,20 @@ public static class SurrogateOverride
             disposed = true;
             current = previous;
         }
+    }
+}
+
+/// <summary>The adaptive width rule of <see cref="SurrogateGradient"/>, shared by the fused kernel and the stepwise graph.</summary>
+internal static class AdaptiveWidth
+{
+    /// <summary>max(g, 2 Q), Q the ceil(q n)-th smallest of the n distances |u - Vth| (any shape; flattened here).</summary>
+    public static double Fit(Tensor distances, double width, double quantile)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        // kthvalue rather than torch.quantile, which refuses inputs beyond 2^24 elements (a VGG layer has more).
+        var all = distances.flatten();
+        long rank = Math.Clamp((long)Math.Ceiling(quantile * all.numel() - 1e-9), 1, all.numel());
+        return Math.Max(width, 2 * all.kthvalue(rank, 0).values.ToDouble());
     }
 }
