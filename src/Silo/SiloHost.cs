@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration.Memory;
+using StableSnn.Silo.Network;
 using StableSnn.Silo.Nodes;
 using StableSnn.Silo.Storage;
 using StableSnn.Silo.Telemetry;
@@ -7,7 +9,7 @@ namespace StableSnn.Silo;
 /// <summary>
 /// A silo: Orleans with durable storage (SQLite on one machine, PostgreSQL on clusters), this node's slots and
 /// trainer launching, telemetry (/metrics) and health endpoints. Settings: section "Storage" (Provider,
-/// ConnectionString, ServiceId, ClusterId), "Node" (NodeOptions) and "Engine" (EngineOptions); environment
+/// ConnectionString, ServiceId, ClusterId), "Network" (ports, addresses), "Node" (NodeOptions) and "Engine"; environment
 /// variables use "__" for ":". Program runs it; tests build the same host with their own settings.
 /// </summary>
 public static class SiloHost
@@ -19,11 +21,16 @@ public static class SiloHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? customise = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Lowest priority: every other configuration source may override these.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = TelemetryExtensions.LogLevelDefaults });
         customise?.Invoke(builder);
         var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        var network = (builder.Configuration.GetSection(NetworkOptions.Section).Get<NetworkOptions>() ?? new NetworkOptions()).Validate();
+        // ASPNETCORE_URLS (or a test's UseUrls) wins; otherwise Network:HttpPort on Network:ListenAddress.
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(network.HttpUrl);
         builder.UseOrleans(silo =>
         {
-            silo.UseStableSnnStorage(storage);
+            silo.UseStableSnnStorage(storage, network);
             // On Kubernetes: the pod's IP, name and namespace (downward API) become the silo's identity, and silos
             // delete the pods of members declared dead. Membership itself stays in PostgreSQL.
             if (builder.Configuration[KubernetesHostingVariable] == "true") silo.UseKubernetesHosting();

@@ -2,26 +2,20 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StableSnn.Silo.Network;
 using StableSnn.Silo.Storage;
 
 namespace StableSnn.Silo.Tests;
 
-/// <summary>Real silo hosts built the way the application builds them: only UseStableSnnStorage plus ports.</summary>
+/// <summary>Real silo hosts built the way the application builds them: UseStableSnnStorage with free loopback ports.</summary>
 internal static class TestSilo
 {
     public static async Task<IHost> StartAsync(StorageOptions options, int? siloPort = null, int? gatewayPort = null)
     {
         var ports = (Silo: siloPort ?? FreePort(), Gateway: gatewayPort ?? FreePort());
-        var opts = options with { SiloPort = ports.Silo, GatewayPort = ports.Gateway };
+        var network = new NetworkOptions(ports.Silo, ports.Gateway, AdvertisedAddress: IPAddress.Loopback.ToString());
         var host = Host.CreateDefaultBuilder()
-            .UseOrleans(silo =>
-            {
-                silo.UseStableSnnStorage(opts);
-                if (OrleansSchema.NormalizeProvider(opts.Provider) == OrleansSchema.PostgreSql)
-                {
-                    silo.ConfigureEndpoints(IPAddress.Loopback, ports.Silo, ports.Gateway);
-                }
-            })
+            .UseOrleans(silo => silo.UseStableSnnStorage(options, network))
             .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Warning))
             .Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using StableSnn.Silo.Network;
 using StableSnn.Silo.Nodes;
 using StableSnn.Silo.Storage;
 
@@ -41,7 +42,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         CliLogging.Route(builder, settings);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoint)
-            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = "stablesnn"; o.ClusterId = "default"; }));
+            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = settings.ServiceId; o.ClusterId = settings.ClusterId; }));
         var host = builder.Build();
         try
         {
@@ -53,7 +54,8 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             throw new CliException($"cluster: cannot reach an Orleans gateway at {gateway} ({e.GetType().Name}); " +
-                $"check the address and that the silos are running, or omit --cluster to use the embedded silo (details: {CliLogging.LogFile(settings)})");
+                $"check the address, that the silos are running and that --cluster-id '{settings.ClusterId}' and --service-id '{settings.ServiceId}' " +
+                $"are the silos' Storage__ClusterId and Storage__ServiceId, or omit --cluster to use the embedded silo (details: {CliLogging.LogFile(settings)})");
         }
         return new ClusterConnection(host, $"cluster at {gateway}", null);
     }
@@ -82,8 +84,8 @@ public sealed class ClusterConnection : IAsyncDisposable
             ["Engine:LeaseDuration"] = "00:00:20",
         });
         builder.Configuration.AddEnvironmentVariables("STABLESNN_");
-        builder.UseOrleans(silo => silo.UseStableSnnStorage(
-            StorageOptions.SqliteIn(dataDir) with { SiloPort = settings.SiloPort, GatewayPort = settings.GatewayPort }));
+        builder.UseOrleans(silo => silo.UseStableSnnStorage(StorageOptions.SqliteIn(dataDir),
+            new NetworkOptions(settings.SiloPort, settings.GatewayPort)));
         builder.Services.AddStableSnnNode(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync(cancel);

@@ -10,6 +10,14 @@ public class ClusterSettings : CommandSettings
     [Description("Orleans gateway of a running cluster (e.g. localhost:30000). Without it, an embedded single-node silo starts in this process.")]
     public string? Cluster { get; init; }
 
+    [CommandOption("--cluster-id <ID>")]
+    [Description("With --cluster: the cluster's Storage__ClusterId (default 'default'; the manifests use the label orleans/clusterId).")]
+    public string ClusterId { get; init; } = "default";
+
+    [CommandOption("--service-id <ID>")]
+    [Description("With --cluster: the cluster's Storage__ServiceId (default 'stablesnn').")]
+    public string ServiceId { get; init; } = "stablesnn";
+
     [CommandOption("--data-dir <DIR>")]
     [Description("Embedded silo: where its SQLite state and artifacts (checkpoints, results) live. Default: ./stablesnn-data.")]
     public string DataDir { get; init; } = "stablesnn-data";

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using StableSnn.Silo.Network;
 
 namespace StableSnn.Silo.Storage;
 
@@ -8,11 +9,13 @@ public static class SiloStorageExtensions
     /// <summary>
     /// Durable storage for the silo: ADO.NET grain storage named <see cref="StorageNames.Grains"/> and ADO.NET reminders
     /// on SQLite (with localhost clustering: one node) or on PostgreSQL (with ADO.NET clustering: many nodes).
-    /// The schema is applied as the first silo lifecycle step, so an empty database just works.
+    /// The schema is applied as the first silo lifecycle step, so an empty database just works. Ports and addresses
+    /// come from <paramref name="network"/> (Orleans' defaults without it).
     /// </summary>
-    public static ISiloBuilder UseStableSnnStorage(this ISiloBuilder silo, StorageOptions options)
+    public static ISiloBuilder UseStableSnnStorage(this ISiloBuilder silo, StorageOptions options, NetworkOptions? network = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        network ??= new NetworkOptions();
         var provider = OrleansSchema.NormalizeProvider(options.Provider);
         var connectionString = options.ConnectionString;
         var invariant = provider == OrleansSchema.Sqlite
@@ -22,7 +25,8 @@ public static class SiloStorageExtensions
         if (provider == OrleansSchema.Sqlite)
         {
             // A file is not shared between hosts, so membership stays in-process.
-            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+            // Localhost clustering names this silo's own endpoint as the primary, so it needs the ports up front.
+            silo.UseLocalhostClustering(network.SiloPort, network.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
         }
         else
         {
@@ -38,7 +42,7 @@ public static class SiloStorageExtensions
             });
         }
 
-        return silo.AddStableSnnPersistence(provider, connectionString);
+        return silo.UseStableSnnEndpoints(network, provider).AddStableSnnPersistence(provider, connectionString);
     }
 
     /// <summary>Grain storage and reminders only (clustering configured elsewhere, e.g. by a test cluster).</summary>

@@ -7,15 +7,11 @@ namespace StableSnn.Silo.Storage;
 /// <param name="ConnectionString">ADO.NET connection string; the default is a file under ./data relative to the working directory.</param>
 /// <param name="ServiceId">Orleans ServiceId: keys grain state and reminders, so keep it stable across deployments.</param>
 /// <param name="ClusterId">Orleans ClusterId: silos with the same one form a cluster (membership rows are per ClusterId).</param>
-/// <param name="SiloPort">SQLite only (localhost clustering); with PostgreSQL configure endpoints on the silo builder.</param>
-/// <param name="GatewayPort">SQLite only, as <paramref name="SiloPort"/>.</param>
 public sealed record StorageOptions(
     string Provider = OrleansSchema.Sqlite,
     string ConnectionString = StorageOptions.DefaultSqliteConnectionString,
     string ServiceId = "stablesnn",
-    string ClusterId = "default",
-    int SiloPort = 11111,
-    int GatewayPort = 30000)
+    string ClusterId = "default")
 {
     public const string DefaultSqliteConnectionString = "Data Source=data/stablesnn.db";
 

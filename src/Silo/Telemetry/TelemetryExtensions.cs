@@ -17,6 +17,21 @@ public static class TelemetryExtensions
     public const string LivePath = "/health/live", ReadyPath = "/health/ready", StartupPath = "/health/startup";
     const string ReadyTag = "ready";
 
+    /// <summary>
+    /// Production log levels: the engine and Orleans' lifecycle at Information; per-call chatter (Polly lines on every
+    /// grain placement, the options dump at start, a request line per scrape and probe) at Warning. A default, not a
+    /// rule: <c>Logging__LogLevel__Polly=Information</c> (any configuration source) still wins.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string?> LogLevelDefaults = new Dictionary<string, string?>
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Polly"] = "Warning",
+        ["Logging:LogLevel:Orleans.Runtime.SiloOptionsLogger"] = "Warning",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        // Its first check after start measures from an unset time ("has not completed for 03:35:25"): noise, not a stall.
+        ["Logging:LogLevel:Orleans.Runtime.Watchdog"] = "Error",
+    };
+
     public static WebApplicationBuilder AddStableSnnTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddOpenTelemetry()
