@@ -70,14 +70,30 @@ static class TrainerCommands
             progress.Report(new ProgressEvent { Phase = TrainerPhase.Done, Accuracy = result.CleanAccuracy, Message = resultPath });
         }));
 
-    /// <summary>SIGTERM (what a node sends to stop an attempt) cancels like Ctrl+C: the work stops at its next batch.</summary>
+    /// <summary>
+    /// SIGTERM (what a node sends to stop an attempt) cancels like Ctrl+C: the work stops at its next batch. So does the
+    /// death of the process that launched us: a node killed outright (SIGKILL, OOM) cannot stop its trainers, and an
+    /// orphan would keep writing into the directory the node's next attempt resumes from.
+    /// </summary>
     static int Interruptible(CancellationToken cancel, Func<CancellationToken, int> body)
     {
         using var stop = new CancellationTokenSource();
         using var link = CancellationTokenSource.CreateLinkedTokenSource(cancel, stop.Token);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        int parent = ParentProcess.Id();
+        using var orphaned = new Timer(_ =>
+        {
+            if (ParentProcess.Id() == parent) return;
+            Console.Error.WriteLine($"launching process {parent} is gone; stopping");
+            stop.Cancel();
+        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return body(link.Token);
     }
+
+    /// <summary>No space, quota or a read-only file system: the node's disk, not this experiment (retried later).</summary>
+    static bool IsDiskProblem(IOException e) =>
+        e.HResult is 28 or 30 or 122 // ENOSPC, EROFS, EDQUOT: .NET keeps errno as the HResult on Unix
+        || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs a command, mapping each kind of failure to its exit code and a final error event.</summary>
     static int Guarded(Action<IProgressSink> body)
@@ -95,6 +111,11 @@ static class TrainerCommands
         catch (EnvironmentException e)
         {
             return Fail(progress, ExitCodes.Environment, e.Message);
+        }
+        catch (Exception e) when (e is IOException io && IsDiskProblem(io) || e is UnauthorizedAccessException)
+        {
+            return Fail(progress, ExitCodes.Environment,
+                $"cannot write the output directory ({e.Message}); free space or fix its permissions; the newest complete checkpoint is kept for resume");
         }
         catch (DivergedException e)
         {
@@ -117,4 +138,12 @@ static class TrainerCommands
         Console.Error.WriteLine($"error: {message}");
         return code;
     }
+}
+
+static class ParentProcess
+{
+    [DllImport("libc", EntryPoint = "getppid")]
+    static extern int GetParentId();
+
+    public static int Id() => OperatingSystem.IsWindows() ? 0 : GetParentId();
 }

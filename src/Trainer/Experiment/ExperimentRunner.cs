@@ -62,7 +62,6 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
             var record = TrainEpoch(step, optimizer, options, train, selection, augmentation, epoch, cancel);
             trainClock.Stop();
             bool improved = record.SelectionAccuracy > state.BestSelectionAccuracy;
-            if (improved) store.SaveBest(model);
             state = state with
             {
                 CompletedEpochs = epoch + 1,
@@ -71,6 +70,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
                 History = [.. state.History, record],
             };
             var checkpoint = store.Save(model, optimizer, state);
+            if (improved) store.PromoteBest(checkpoint);
             progress.Report(new ProgressEvent
             {
                 Phase = TrainerPhase.Epoch, Epoch = epoch + 1, Epochs = options.Epochs, Loss = record.TrainLoss,

@@ -8,6 +8,8 @@ namespace StableSnn.Trainer.Training;
 /// Per-epoch checkpoints under DIR/checkpoints/epoch-NNNN/{model.bin, optimizer.bin, state.json} and the best model
 /// under DIR/best/. Each checkpoint is written to a temporary folder and renamed into place, state.json last, so a
 /// killed process never leaves a half-written checkpoint that looks complete; resume takes the newest complete one.
+/// The best model is a copy of the best epoch's checkpointed weights, made after that checkpoint is complete; a kill
+/// between the two is repaired on resume, so best/ always holds the weights of the epoch the state calls best.
 /// </summary>
 public sealed class CheckpointStore(string outputDirectory, int keep = 2)
 {
@@ -34,11 +36,13 @@ public sealed class CheckpointStore(string outputDirectory, int keep = 2)
         return final;
     }
 
-    public void SaveBest(torch.nn.Module model)
+    /// <summary>Makes the (complete) checkpoint in <paramref name="checkpointDirectory"/> the best model.</summary>
+    public void PromoteBest(string checkpointDirectory)
     {
         Directory.CreateDirectory(BestDirectory);
         var temp = BestModelPath + $".tmp-{Environment.ProcessId}";
-        WriteDurably(temp, w => model.save(w));
+        using (var source = File.OpenRead(Path.Combine(checkpointDirectory, ModelFile)))
+            WriteDurably(temp, w => source.CopyTo(w.BaseStream));
         File.Move(temp, BestModelPath, overwrite: true);
     }
 
@@ -57,6 +61,8 @@ public sealed class CheckpointStore(string outputDirectory, int keep = 2)
                     "use a new output directory, or delete its checkpoints to start over");
             model.load(Path.Combine(dir, ModelFile));
             optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
+            // Killed after this checkpoint but maybe before its promotion: promote again (idempotent).
+            if (state.BestEpoch == state.CompletedEpochs) PromoteBest(dir);
             return state;
         }
         return null;
