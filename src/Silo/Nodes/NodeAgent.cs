@@ -220,6 +220,11 @@ public sealed class NodeAgent(
                 lock (_gate) running = _running[lease.AttemptId];
                 end = await launcher.RunAsync(new AttemptContext(lease, ticket, slot, artifacts), update => Relay(running, update), stop);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The node's artifact disk (full, read-only, gone): the node's problem, retried like the trainer's exit 4.
+                end = new AttemptEnd(ExitReason.Environment, null, $"artifact directory {artifacts}: {e.Message}");
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 end = new AttemptEnd(ExitReason.Crash, null, $"launcher failed: {e.Message}");
