@@ -245,21 +245,22 @@ public class ManifestTests
             "deploy/k8s/base/grafana-dashboard-configmap.yaml differs from deploy/grafana/stablesnn-dashboard.json: run deploy/k8s/update-dashboard.sh");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Overlays_render_as_intended()
     {
         var dev = Manifests.Render("dev");
         var gpu = Manifests.Render("gpu-cluster");
-        if (dev is null || gpu is null) return; // kubectl not installed: the file-level tests above still run
+        // Reported as skipped, never as passed: kubectl is not a Debian 12 package (the file-level tests above still run).
+        Skip.If(dev is null || gpu is null, "kubectl is not installed, so the overlays cannot be rendered; install kubectl to run this check");
 
-        var devObjs = Manifests.LoadText(dev);
+        var devObjs = Manifests.LoadText(dev!);
         Assert.Contains(devObjs.OfType<V1Deployment>(), d => d.Metadata.Name == "stablesnn-silo-cpu");
         Assert.DoesNotContain(devObjs.OfType<V1Deployment>(), d => d.Metadata.Name == "stablesnn-silo-gpu");
         Assert.Contains(devObjs.OfType<V1StatefulSet>(), s => s.Metadata.Name == "stablesnn-postgres");
         var secret = devObjs.OfType<V1Secret>().Single(s => s.Metadata.Name == "stablesnn-postgres");
         Assert.True(secret.Data?.ContainsKey("connection-string") == true || secret.StringData?.ContainsKey("connection-string") == true);
 
-        var gpuObjs = Manifests.LoadText(gpu);
+        var gpuObjs = Manifests.LoadText(gpu!);
         var silo = gpuObjs.OfType<V1Deployment>().Single();
         Assert.Equal("stablesnn-silo-gpu", silo.Metadata.Name);
         Assert.True(silo.Spec.Replicas > 1);

@@ -13,6 +13,8 @@ public sealed class ExperimentGrain(
     IOptions<EngineOptions> options) : Grain, IExperimentGrain
 {
     readonly EngineOptions _options = options.Value;
+    // The in-memory state is ahead of storage (a write failed); CheckLease writes it before answering.
+    bool _unsaved;
     ExperimentState S => state.State;
     string Key => this.GetPrimaryKeyString();
     string SweepName => Key[..Key.IndexOf('/')];
@@ -122,6 +124,11 @@ public sealed class ExperimentGrain(
 
     public async Task CheckLease()
     {
+        if (_unsaved) // a transition whose write failed (storage down): make it durable, then tell the sweep
+        {
+            await state.WriteStateAsync();
+            _unsaved = false;
+        }
         if (S.CurrentAttempt is null)
         {
             if (S.Index >= 0) await Notify(S.Phase); // the sweep thinks this runs: correct it (a notification was lost)
@@ -182,9 +189,12 @@ public sealed class ExperimentGrain(
     {
         S.Phase = phase;
         S.Why = why;
-        await state.WriteStateAsync();
+        _unsaved = true;
+        await state.WriteStateAsync(); // throws while storage is down: the sweep is not told; its reconcile asks again
+        _unsaved = false;
         await Notify(phase);
     }
+
 
     Task Notify(ExperimentPhase phase) =>
         Sweep.OnExperimentChanged(new ExperimentChange(S.Index, phase, phase == ExperimentPhase.Completed ? S.Outcome : null,

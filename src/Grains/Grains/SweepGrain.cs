@@ -24,6 +24,8 @@ public sealed class SweepGrain(
     readonly Queue<int> _runnable = new();
     // Forward scan over the phases for fresh Pending points; reset by a rebuild.
     int _scan;
+    // The periodic reconcile timer of this activation is running.
+    bool _reconciling;
     readonly HashSet<int> _offered = [];
     bool _dirty;
     // Writes and aggregation cost O(grid): paced to take at most a tenth of the time (see Pace).
@@ -45,9 +47,23 @@ public sealed class SweepGrain(
         this.RegisterGrainTimer(Tick, TimeSpan.Zero, _options.SweepFlushInterval);
         // Phase changes are flushed in batches: a sweep reactivated after its silo died may have lost some, and the
         // notifications sent to the dead activation are gone. Reconcile at once instead of at the next reminder.
-        if (S.Spec is not null && S.Status is SweepStatus.Active or SweepStatus.Paused)
-            this.RegisterGrainTimer(Reconcile, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+        if (S.Spec is not null && S.Status is SweepStatus.Active or SweepStatus.Paused) StartReconciling(TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Reconcile every ReconcileInterval while this activation lives. An experiment whose change could not be made
+    /// durable (its storage was down) never told the sweep; only a reconcile asks it again. The reminder (at least a
+    /// minute apart, Orleans' floor) only brings a deactivated sweep back to life.
+    /// </summary>
+    void StartReconciling(TimeSpan dueTime)
+    {
+        if (_reconciling) return;
+        _reconciling = true;
+        this.RegisterGrainTimer(async () =>
+        {
+            if (S.Status is SweepStatus.Active or SweepStatus.Paused) await Reconcile();
+        }, dueTime, _options.ReconcileInterval);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -76,7 +92,9 @@ public sealed class SweepGrain(
         _dirty = false;
         LoadGrid();
         await GrainFactory.GetGrain<ISweepRegistryGrain>("default").Add(Name);
-        await this.RegisterOrUpdateReminder(ReconcileReminder, _options.ReconcileInterval, _options.ReconcileInterval);
+        var reminderPeriod = _options.ReconcileInterval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : _options.ReconcileInterval;
+        await this.RegisterOrUpdateReminder(ReconcileReminder, reminderPeriod, reminderPeriod);
+        StartReconciling(_options.ReconcileInterval);
         NotifyScheduler();
         EngineMetrics.InitialiseSweep(Name);
         PublishMetrics();
