@@ -20,6 +20,7 @@ public class ManifestTests
     /// <summary>Configuration keys the silo reads, as environment variables ("__" for ":").</summary>
     public static readonly HashSet<string> SiloSettings =
         Section("Storage", typeof(StorageOptions)).Concat(Section("Node", typeof(NodeOptions))).Concat(Section("Engine", typeof(EngineOptions)))
+            .Concat(Section(StableSnn.Silo.Network.NetworkOptions.Section, typeof(StableSnn.Silo.Network.NetworkOptions)))
             .Append("ASPNETCORE_URLS").ToHashSet(StringComparer.Ordinal);
 
     static IEnumerable<string> Section(string name, Type options) =>

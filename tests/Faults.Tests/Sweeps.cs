@@ -26,6 +26,17 @@ static class Sweeps
           attackSubset: 48
         """;
 
+    /// <summary>The newest complete checkpoint's epoch in an attempt directory, 0 without one (older ones are pruned).</summary>
+    public static int NewestCompleteEpoch(string attemptDirectory)
+    {
+        var checkpoints = Path.Combine(attemptDirectory, "checkpoints");
+        return Directory.Exists(checkpoints)
+            ? Directory.GetDirectories(checkpoints, "epoch-*")
+                .Where(d => !d.Contains(".tmp-", StringComparison.Ordinal) && File.Exists(Path.Combine(d, "state.json")))
+                .Select(d => int.Parse(Path.GetFileName(d)["epoch-".Length..])).DefaultIfEmpty(0).Max()
+            : 0;
+    }
+
     /// <summary>attempts.csv rows (experiment, exit) as the CLI exported them.</summary>
     public static IReadOnlyList<(string Experiment, string Exit)> Attempts(string outDir) =>
         File.ReadAllLines(Path.Combine(outDir, "attempts.csv")).Skip(1)

@@ -58,12 +58,7 @@ public sealed class TrainerKiller : IAsyncDisposable
     async Task Hit(int pid, string dir, KillPoint point)
     {
         var checkpoints = Path.Combine(dir, "checkpoints");
-        // The newest complete checkpoint's epoch (older ones are pruned, so not a count).
-        int Complete() => System.IO.Directory.Exists(checkpoints)
-            ? System.IO.Directory.GetDirectories(checkpoints, "epoch-*")
-                .Where(d => !d.Contains(".tmp-") && File.Exists(Path.Combine(d, "state.json")))
-                .Select(d => int.Parse(Path.GetFileName(d)["epoch-".Length..])).DefaultIfEmpty(0).Max()
-            : 0;
+        int Complete() => Sweeps.NewestCompleteEpoch(dir);
         bool Alive() => File.Exists($"/proc/{pid}/cmdline");
         switch (point)
         {

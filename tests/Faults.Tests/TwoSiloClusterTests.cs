@@ -31,10 +31,13 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             Assert.True(submitted == 0, text);
             Assert.Contains($"6 experiments on the cluster at {a.Gateway}", text);
 
-            // Node b trains: kill it outright, with no chance to stop its trainer or tell anyone.
-            await Until(() => Trainers.Under(artifacts).Any(t => Directory.Exists(Path.Combine(t.Out, "checkpoints"))) && RunsOn(b, artifacts), "b trains");
+            // Node b's trainer has finished an epoch: kill b outright, with no chance to stop its trainer or tell anyone.
+            string? cutOff = null;
+            await Until(() => (cutOff = Trainers.Under(artifacts).Where(t => ChildOf(b, t.Pid)).Select(t => t.Out)
+                .FirstOrDefault(d => Sweeps.NewestCompleteEpoch(d) >= 1)) is not null, "a trainer of node-b finished an epoch");
             b.Process.KillHard();
-            output.WriteLine("node-b killed");
+            int epochsBeforeKill = Sweeps.NewestCompleteEpoch(cutOff!);
+            output.WriteLine($"node-b killed; its trainer in {cutOff} had {epochsBeforeKill} epoch(s) checkpointed");
 
             // The database crashes while node a works on; node b comes back a few seconds later.
             await Task.Delay(1500);
@@ -53,12 +56,16 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             var (exported, exportText) = await Cli.RunAsync(work.Path, "export", "pair", "--cluster", a.Gateway, "--out", "out");
             Assert.True(exported == 0, exportText);
 
-            Sweeps.AssertEachCompletedOnce(work.File("out"), artifacts, experiments: 6);
+            var results = Sweeps.AssertEachCompletedOnce(work.File("out"), artifacts, experiments: 6);
+            // The cut-off experiment resumed from its checkpoint on whichever node took it over.
+            Assert.True(results[cutOff!].ResumedFromEpoch >= epochsBeforeKill,
+                $"resumed from epoch {results[cutOff!].ResumedFromEpoch}, {epochsBeforeKill} were checkpointed before the kill");
             var attempts = Sweeps.Attempts(work.File("out"));
             foreach (var at in attempts) output.WriteLine(at.ToString());
             Assert.Contains(attempts, x => x.Exit is "LeaseExpired" or "Interrupted" or "Crash"); // b's cut-off attempt is on record
-            // Production log levels: no per-placement Polly lines and no options dump in either silo's log.
-            Assert.DoesNotContain("Polly", a.Process.Output + b.Process.Output);
+            // Production log levels: no per-placement Polly lines (its warnings during the faults are welcome) and no
+            // options dump in either silo's log.
+            Assert.DoesNotContain("info: Polly", a.Process.Output + b.Process.Output);
             Assert.DoesNotContain("SiloOptionsLogger", a.Process.Output);
         }
         catch
@@ -70,10 +77,12 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Is one of the running trainers a child of this silo's process?</summary>
-    static bool RunsOn(SiloProcess silo, string artifacts) =>
-        Trainers.Under(artifacts).Any(t => File.Exists($"/proc/{t.Pid}/stat")
-            && File.ReadAllText($"/proc/{t.Pid}/stat").Split(") ")[1].Split(' ')[1] == silo.Process.Id.ToString());
+    /// <summary>Was this trainer launched by this silo's process (its parent in /proc/PID/stat)?</summary>
+    static bool ChildOf(SiloProcess silo, int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1].Split(' ')[1] == silo.Process.Id.ToString(); }
+        catch (IOException) { return false; } // exited meanwhile
+    }
 
     static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), () => what, TimeSpan.FromMinutes(3));
 
