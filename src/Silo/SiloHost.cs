@@ -1,4 +1,5 @@
 using StableSnn.Silo.Nodes;
+using StableSnn.Silo.Security;
 using StableSnn.Silo.Storage;
 using StableSnn.Silo.Telemetry;
 
@@ -23,7 +24,7 @@ public static class SiloHost
         var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
         builder.UseOrleans(silo =>
         {
-            silo.UseStableSnnStorage(storage);
+            silo.UseStableSnnStorage(storage).UseStableSnnTls(builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions());
             // On Kubernetes: the pod's IP, name and namespace (downward API) become the silo's identity, and silos
             // delete the pods of members declared dead. Membership itself stays in PostgreSQL.
             if (builder.Configuration[KubernetesHostingVariable] == "true") silo.UseKubernetesHosting();

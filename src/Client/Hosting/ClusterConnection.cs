@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StableSnn.Silo.Nodes;
+using StableSnn.Silo.Security;
 using StableSnn.Silo.Storage;
 
 namespace StableSnn.Client.Hosting;
@@ -37,11 +38,13 @@ public sealed class ClusterConnection : IAsyncDisposable
     static async Task<ClusterConnection> Connect(string gateway, ClusterSettings settings, CancellationToken cancel)
     {
         var endpoint = ParseEndpoint(gateway);
+        var tls = ClusterTls.Load(settings);
         var builder = Host.CreateApplicationBuilder();
         CliLogging.Route(builder, settings);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoint)
-            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = "stablesnn"; o.ClusterId = "default"; }));
+            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = "stablesnn"; o.ClusterId = "default"; })
+            .UseStableSnnTls(tls));
         var host = builder.Build();
         try
         {
@@ -52,6 +55,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or SiloUnavailableException or SocketException or OrleansException)
         {
             host.Dispose();
+            if (await ClusterTls.Diagnose(endpoint, settings, tls, cancel) is { } tlsProblem) throw new CliException($"{tlsProblem} (details: {CliLogging.LogFile(settings)})");
             throw new CliException($"cluster: cannot reach an Orleans gateway at {gateway} ({e.GetType().Name}); " +
                 $"check the address and that the silos are running, or omit --cluster to use the embedded silo (details: {CliLogging.LogFile(settings)})");
         }
