@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.Memory;
 using StableSnn.Silo.Network;
 using StableSnn.Silo.Nodes;
+using StableSnn.Silo.Security;
 using StableSnn.Silo.Storage;
 using StableSnn.Silo.Telemetry;
 
@@ -30,7 +31,8 @@ public static class SiloHost
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(network.HttpUrl);
         builder.UseOrleans(silo =>
         {
-            silo.UseStableSnnStorage(storage, network);
+            silo.UseStableSnnStorage(storage, network)
+                .UseStableSnnTls(builder.Configuration.GetSection(TlsOptions.Section).Get<TlsOptions>() ?? new TlsOptions());
             // On Kubernetes: the pod's IP, name and namespace (downward API) become the silo's identity, and silos
             // delete the pods of members declared dead. Membership itself stays in PostgreSQL.
             if (builder.Configuration[KubernetesHostingVariable] == "true") silo.UseKubernetesHosting();

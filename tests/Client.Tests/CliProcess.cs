@@ -14,7 +14,10 @@ internal static class CliProcess
         return port;
     }
 
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <param name="environment">Variables set for the process (e.g. STABLESNN_TLS_CERT), beside the inherited ones.</param>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "stablesnn"))
         {
@@ -22,6 +25,7 @@ internal static class CliProcess
             WorkingDirectory = workingDirectory,
         };
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (var a in args) start.ArgumentList.Add(a);
         if (args.Length > 0 && args[0] is "run" or "submit" or "list" && !args.Contains("--cluster"))
         {
@@ -32,9 +36,11 @@ internal static class CliProcess
         return Process.Start(start)!;
     }
 
-    public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
+
+    public static (int ExitCode, string Output) Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Start(workingDirectory, args);
+        using var process = Start(workingDirectory, environment, args);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEnd();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5))) { process.Kill(true); throw new TimeoutException("stablesnn did not finish"); }

@@ -21,6 +21,7 @@ public class ManifestTests
     public static readonly HashSet<string> SiloSettings =
         Section("Storage", typeof(StorageOptions)).Concat(Section("Node", typeof(NodeOptions))).Concat(Section("Engine", typeof(EngineOptions)))
             .Concat(Section(StableSnn.Silo.Network.NetworkOptions.Section, typeof(StableSnn.Silo.Network.NetworkOptions)))
+            .Concat(Section(StableSnn.Silo.Security.TlsOptions.Section, typeof(StableSnn.Silo.Security.TlsOptions)))
             .Append("ASPNETCORE_URLS").ToHashSet(StringComparer.Ordinal);
 
     static IEnumerable<string> Section(string name, Type options) =>
@@ -271,6 +272,49 @@ public class ManifestTests
         Assert.All(env, e => Assert.True(IsAllowedEnv(e.Name), e.Name));
         Assert.All(gpuObjs.Concat(devObjs).OfType<IMetadata<V1ObjectMeta>>().Where(o => o is not V1Namespace),
             o => Assert.Equal("stablesnn", o.Metadata.NamespaceProperty));
+    }
+
+    [Fact]
+    public void Mutual_tls_is_on_in_the_gpu_cluster_from_the_secret_and_off_in_dev_and_base()
+    {
+        foreach (var deployment in Manifests.Silos()) // base: off
+            Assert.DoesNotContain(Manifests.SiloContainer(deployment.Spec.Template.Spec).Env, e => e.Name.StartsWith("Tls__", StringComparison.Ordinal));
+
+        var dev = Manifests.Render("dev");
+        var gpu = Manifests.Render("gpu-cluster");
+        if (dev is null || gpu is null) return; // kubectl not installed
+        var devSilo = Manifests.LoadText(dev).OfType<V1Deployment>().Single(d => d.Metadata.Name == "stablesnn-silo-cpu");
+        Assert.DoesNotContain(Manifests.SiloContainer(devSilo.Spec.Template.Spec).Env, e => e.Name.StartsWith("Tls__", StringComparison.Ordinal));
+
+        var pod = Manifests.LoadText(gpu).OfType<V1Deployment>().Single().Spec.Template.Spec;
+        var silo = Manifests.SiloContainer(pod);
+        var env = silo.Env.ToDictionary(e => e.Name, e => e.Value);
+        Assert.Equal("true", env["Tls__Enabled"]);
+        var mount = silo.VolumeMounts.Single(m => m.Name == "tls");
+        Assert.True(mount.ReadOnlyProperty);
+        foreach (var (setting, file) in new[] { ("Tls__CertificatePath", "tls.crt"), ("Tls__KeyPath", "tls.key"), ("Tls__CaPath", "ca.crt") })
+            Assert.Equal($"{mount.MountPath}/{file}", env[setting]);
+        var volume = pod.Volumes.Single(v => v.Name == "tls");
+        Assert.Equal("stablesnn-tls", volume.Secret.SecretName);
+        Assert.NotEqual(true, volume.Secret.Optional); // a silo without its certificate must not start
+        Assert.Equal(0b100_100_000, volume.Secret.DefaultMode); // 0440
+    }
+
+    [Fact]
+    public void The_cli_pod_mounts_the_tls_secret_optionally_and_leaves_tls_off_for_dev()
+    {
+        var pod = Manifests.Load(Path.Combine(Manifests.K8sDir, "tools", "cli-pod.yaml")).OfType<V1Pod>().Single();
+        var cli = pod.Spec.Containers.Single();
+        var mount = cli.VolumeMounts.Single(m => m.Name == "tls");
+        Assert.True(mount.ReadOnlyProperty);
+        var volume = pod.Spec.Volumes.Single(v => v.Name == "tls");
+        Assert.Equal("stablesnn-tls", volume.Secret.SecretName);
+        Assert.True(volume.Secret.Optional == true, "the dev overlay has no Secret stablesnn-tls: the pod must start without it");
+        // Set by hand for a cluster with TLS (the file's comment says how); set here, they would break the dev overlay.
+        Assert.DoesNotContain(cli.Env ?? [], e => e.Name.StartsWith("STABLESNN_TLS_", StringComparison.Ordinal));
+        var text = File.ReadAllText(Path.Combine(Manifests.K8sDir, "tools", "cli-pod.yaml"));
+        foreach (var (variable, file) in new[] { ("STABLESNN_TLS_CERT", "tls.crt"), ("STABLESNN_TLS_KEY", "tls.key"), ("STABLESNN_TLS_CA", "ca.crt") })
+            Assert.Contains($"#   - name: {variable}\n      #     value: {mount.MountPath}/{file}", text.Replace("\r\n", "\n"));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StableSnn.Silo.Network;
 using StableSnn.Silo.Nodes;
+using StableSnn.Silo.Security;
 using StableSnn.Silo.Storage;
 
 namespace StableSnn.Client.Hosting;
@@ -38,11 +39,13 @@ public sealed class ClusterConnection : IAsyncDisposable
     static async Task<ClusterConnection> Connect(string gateway, ClusterSettings settings, CancellationToken cancel)
     {
         var endpoint = ParseEndpoint(gateway);
+        var tls = ClusterTls.Load(settings);
         var builder = Host.CreateApplicationBuilder();
         CliLogging.Route(builder, settings);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoint)
-            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = settings.ServiceId; o.ClusterId = settings.ClusterId; }));
+            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = settings.ServiceId; o.ClusterId = settings.ClusterId; })
+            .UseStableSnnTls(tls));
         var host = builder.Build();
         try
         {
@@ -53,6 +56,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or SiloUnavailableException or SocketException or OrleansException)
         {
             host.Dispose();
+            if (await ClusterTls.Diagnose(endpoint, settings, tls, cancel) is { } tlsProblem) throw new CliException($"{tlsProblem} (details: {CliLogging.LogFile(settings)})");
             throw new CliException($"cluster: cannot reach an Orleans gateway at {gateway} ({e.GetType().Name}); " +
                 $"check the address, that the silos are running and that --cluster-id '{settings.ClusterId}' and --service-id '{settings.ServiceId}' " +
                 $"are the silos' Storage__ClusterId and Storage__ServiceId, or omit --cluster to use the embedded silo (details: {CliLogging.LogFile(settings)})");

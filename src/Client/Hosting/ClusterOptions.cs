@@ -37,4 +37,16 @@ public class ClusterSettings : CommandSettings
     [CommandOption("--cpu-slots <N>")]
     [Description("Embedded silo: how many experiments run at once on this machine's CPU (default 1; GPUs are found automatically).")]
     public int? CpuSlots { get; init; }
+
+    [CommandOption("--tls-cert <FILE>")]
+    [Description("With --cluster, for a cluster with mutual TLS: the PEM certificate this client presents, issued by the cluster's CA (default: $STABLESNN_TLS_CERT). Needs --tls-key and --tls-ca.")]
+    public string? TlsCert { get; init; }
+
+    [CommandOption("--tls-key <FILE>")]
+    [Description("With --cluster: the PEM private key of --tls-cert (default: $STABLESNN_TLS_KEY).")]
+    public string? TlsKey { get; init; }
+
+    [CommandOption("--tls-ca <FILE>")]
+    [Description("With --cluster: the PEM certificate of the CA the gateway's certificate must be issued by (default: $STABLESNN_TLS_CA).")]
+    public string? TlsCa { get; init; }
 }
