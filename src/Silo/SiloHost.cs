@@ -10,7 +10,7 @@ namespace StableSnn.Silo;
 /// <summary>
 /// A silo: Orleans with durable storage (SQLite on one machine, PostgreSQL on clusters), this node's slots and
 /// trainer launching, telemetry (/metrics) and health endpoints. Settings: section "Storage" (Provider,
-/// ConnectionString, ServiceId, ClusterId), "Network" (ports, addresses), "Node" (NodeOptions) and "Engine"; environment
+/// ConnectionString, ServiceId, ClusterId), "Network" (ports, addresses), "Tls", "Dashboard", "Node" (NodeOptions) and "Engine"; environment
 /// variables use "__" for ":". Program runs it; tests build the same host with their own settings.
 /// </summary>
 public static class SiloHost
@@ -27,8 +27,10 @@ public static class SiloHost
         customise?.Invoke(builder);
         var storage = builder.Configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
         var network = (builder.Configuration.GetSection(NetworkOptions.Section).Get<NetworkOptions>() ?? new NetworkOptions()).Validate();
+        var dashboard = builder.Configuration.GetSection(OperatorDashboardOptions.Section).Get<OperatorDashboardOptions>() ?? new OperatorDashboardOptions();
         // ASPNETCORE_URLS (or a test's UseUrls) wins; otherwise Network:HttpPort on Network:ListenAddress.
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(network.HttpUrl);
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : network.HttpUrl;
+        builder.WebHost.UseUrls(builder.AddStableSnnDashboard(dashboard, urls));
         builder.UseOrleans(silo =>
         {
             silo.UseStableSnnStorage(storage, network)

@@ -22,6 +22,7 @@ public class ManifestTests
         Section("Storage", typeof(StorageOptions)).Concat(Section("Node", typeof(NodeOptions))).Concat(Section("Engine", typeof(EngineOptions)))
             .Concat(Section(StableSnn.Silo.Network.NetworkOptions.Section, typeof(StableSnn.Silo.Network.NetworkOptions)))
             .Concat(Section(StableSnn.Silo.Security.TlsOptions.Section, typeof(StableSnn.Silo.Security.TlsOptions)))
+            .Concat(Section(StableSnn.Silo.Telemetry.OperatorDashboardOptions.Section, typeof(StableSnn.Silo.Telemetry.OperatorDashboardOptions)))
             .Append("ASPNETCORE_URLS").ToHashSet(StringComparer.Ordinal);
 
     static IEnumerable<string> Section(string name, Type options) =>
@@ -107,12 +108,15 @@ public class ManifestTests
     }
 
     [Fact]
-    public void Silo_containers_expose_http_silo_and_gateway_ports()
+    public void Silo_containers_expose_http_silo_gateway_and_dashboard_ports()
     {
+        var dashboardPort = new StableSnn.Silo.Telemetry.OperatorDashboardOptions().Port;
         foreach (var silo in Manifests.Silos())
         {
-            var ports = Manifests.SiloContainer(silo.Spec.Template.Spec).Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
-            Assert.Equal(new Dictionary<string, int> { ["http"] = 8080, ["silo"] = 11111, ["gateway"] = 30000 }, ports);
+            var container = Manifests.SiloContainer(silo.Spec.Template.Spec);
+            var ports = container.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
+            Assert.Equal(new Dictionary<string, int> { ["http"] = 8080, ["silo"] = 11111, ["gateway"] = 30000, ["dashboard"] = dashboardPort }, ports);
+            Assert.Contains(container.Env, e => e.Name == "Dashboard__Enabled" && e.Value == "true"); // on in the cluster
         }
     }
 
@@ -226,7 +230,8 @@ public class ManifestTests
 
         var policy = objs.OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == "stablesnn-silo");
         var orleans = policy.Spec.Ingress.Single(r => r.Ports.Any(p => p.Port.Value == "11111"));
-        Assert.Equal(["11111", "30000"], orleans.Ports.Select(p => p.Port.Value).Order());
+        // The dashboard has no authentication: only StableSnn pods (and port-forwards) reach it, like the Orleans ports.
+        Assert.Equal(["11111", "30000", "8081"], orleans.Ports.Select(p => p.Port.Value).Order());
         Assert.Equal("stablesnn", orleans.FromProperty.Single().PodSelector.MatchLabels["app.kubernetes.io/part-of"]);
         Assert.Null(orleans.FromProperty.Single().NamespaceSelector);
         var http = policy.Spec.Ingress.Single(r => r.Ports.Any(p => p.Port.Value == "8080"));

@@ -41,6 +41,7 @@ public sealed class SiloProcess : IDisposable
             ["Engine__RetryBaseDelay"] = "00:00:01",
             ["Engine__RetryMaxDelay"] = "00:00:05",
             ["Engine__ReconcileInterval"] = "00:00:05",
+            ["Logging__LogLevel__StableSnn.Grains"] = "Debug",
         };
         Directory.CreateDirectory(workingDirectory);
         return new SiloProcess

@@ -1,4 +1,5 @@
 using StableSnn.Contracts;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
@@ -10,7 +11,7 @@ namespace StableSnn.Grains.Grains;
 
 public sealed class ExperimentGrain(
     [PersistentState("experiment", GrainStorage.Name)] IPersistentState<ExperimentState> state,
-    IOptions<EngineOptions> options) : Grain, IExperimentGrain
+    IOptions<EngineOptions> options, ILogger<ExperimentGrain> log) : Grain, IExperimentGrain
 {
     readonly EngineOptions _options = options.Value;
     // The in-memory state is ahead of storage (a write failed); CheckLease writes it before answering.
@@ -122,8 +123,16 @@ public sealed class ExperimentGrain(
         await ApplyRetryPolicy(ExitReason.LeaseExpired);
     }
 
-    public async Task CheckLease()
+    public async Task CheckLease(int index)
     {
+        if (S.Index != index)
+        {
+            // Seen after storage outages (the 2-silo fault test): an experiment that completed without a valid index
+            // could never tell its sweep. The sweep knows which grid point this key is.
+            log.LogWarning("experiment {Key}: index {Index} repaired to the sweep's {SweepIndex}", Key, S.Index, index);
+            S.Index = index;
+            _unsaved = true;
+        }
         if (_unsaved) // a transition whose write failed (storage down): make it durable, then tell the sweep
         {
             await state.WriteStateAsync();
@@ -131,7 +140,8 @@ public sealed class ExperimentGrain(
         }
         if (S.CurrentAttempt is null)
         {
-            if (S.Index >= 0) await Notify(S.Phase); // the sweep thinks this runs: correct it (a notification was lost)
+            log.LogInformation("experiment {Key}: the sweep thought it running; it is {Phase} ({Why})", Key, S.Phase, S.Why);
+            await Notify(S.Phase); // the sweep thinks this runs: correct it (a notification was lost)
             return;
         }
         if (_options.Lease().IsExpired(S.Attempts[^1].LastHeartbeat, DateTimeOffset.UtcNow))
@@ -190,7 +200,16 @@ public sealed class ExperimentGrain(
         S.Phase = phase;
         S.Why = why;
         _unsaved = true;
-        await state.WriteStateAsync(); // throws while storage is down: the sweep is not told; its reconcile asks again
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            // Storage down: the sweep is not told (it only hears durable phases); its reconcile asks again.
+            log.LogWarning("experiment {Key}: could not persist {Phase} ({Error}); its sweep's next reconcile retries", Key, phase, e.Message);
+            throw;
+        }
         _unsaved = false;
         await Notify(phase);
     }

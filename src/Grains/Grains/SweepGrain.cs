@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
@@ -10,7 +11,7 @@ namespace StableSnn.Grains.Grains;
 
 public sealed class SweepGrain(
     [PersistentState("sweep", GrainStorage.Name)] IPersistentState<SweepState> state,
-    IOptions<EngineOptions> options) : Grain, ISweepGrain, IRemindable
+    IOptions<EngineOptions> options, ILogger<SweepGrain> log) : Grain, ISweepGrain, IRemindable
 {
     const string ReconcileReminder = "reconcile";
     readonly EngineOptions _options = options.Value;
@@ -202,6 +203,8 @@ public sealed class SweepGrain(
     public async Task OnExperimentChanged(ExperimentChange change)
     {
         if (S.Spec is null || change.Index < 0 || change.Index >= S.Phases.Length) return;
+        log.LogDebug("sweep {Sweep}: experiment {Index} reports {Phase} (was {Was}, attempts {Attempts})", Name, change.Index, change.Phase,
+            (ExperimentPhase)S.Phases[change.Index], change.Attempts);
         var phase = change.Phase;
         _offered.Remove(change.Index);
         if (phase == ExperimentPhase.Queued)
@@ -236,7 +239,8 @@ public sealed class SweepGrain(
         var running = new List<int>();
         for (int i = 0; i < S.Phases.Length; i++)
             if ((ExperimentPhase)S.Phases[i] is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
-        await Task.WhenAll(running.Select(i => Experiment(i).CheckLease()));
+        log.LogDebug("sweep {Sweep}: reconcile asks {Running} running experiments to check their leases", Name, running.Count);
+        await Task.WhenAll(running.Select(i => Experiment(i).CheckLease(i)));
         if (S.Status == SweepStatus.Active) NotifyScheduler();
     }
 

@@ -17,8 +17,12 @@ public interface IExperimentGrain : IGrainWithStringKey
     [Alias("FinishAttempt")] Task FinishAttempt(Guid attemptId, AttemptEnd end);
     /// <summary>Scheduler: the attempt's lease ran out without a heartbeat.</summary>
     [Alias("ExpireLease")] Task ExpireLease(Guid attemptId);
-    /// <summary>Sweep reconcile: expire the current attempt if its last heartbeat is older than the lease.</summary>
-    [Alias("CheckLease")] Task CheckLease();
+    /// <summary>
+    /// Sweep reconcile: expire the current attempt if its last heartbeat is older than the lease, and tell the sweep the
+    /// experiment's phase when it is not running. <paramref name="index"/> is the sweep's grid index for this key (the
+    /// sweep is its authority).
+    /// </summary>
+    [Alias("CheckLease")] Task CheckLease(int index);
     [Alias("Cancel")] Task Cancel();
     /// <summary>Failed -> Queued with a fresh retry budget.</summary>
     [Alias("Requeue")] Task<bool> Requeue();

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Orleans.Dashboard;
 using StableSnn.Grains.Telemetry;
 
 namespace StableSnn.Silo.Telemetry;
@@ -46,6 +47,18 @@ public static class TelemetryExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The Orleans Dashboard when <see cref="OperatorDashboardOptions.Enabled"/>: its services on the silo, its port added
+    /// to the HTTP listeners (returned); <see cref="MapStableSnnEndpoints"/> maps it on that port only.
+    /// </summary>
+    public static string AddStableSnnDashboard(this WebApplicationBuilder builder, OperatorDashboardOptions dashboard, string urls)
+    {
+        builder.Services.AddSingleton(dashboard.Validate());
+        if (!dashboard.Enabled) return urls;
+        builder.UseOrleans(silo => silo.AddDashboard());
+        return $"{urls};http://+:{dashboard.Port}";
+    }
+
     /// <summary>/metrics (Prometheus text format); liveness (the process answers); startup and readiness (the silo is active).</summary>
     public static WebApplication MapStableSnnEndpoints(this WebApplication app)
     {
@@ -53,6 +66,9 @@ public static class TelemetryExtensions
         app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks(StartupPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        // Only on its own port: the metrics port stays what Prometheus and the probes need.
+        if (app.Services.GetService<OperatorDashboardOptions>() is { Enabled: true } dashboard)
+            app.MapOrleansDashboard().RequireHost($"*:{dashboard.Port}");
         return app;
     }
 }

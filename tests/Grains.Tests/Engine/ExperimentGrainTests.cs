@@ -63,7 +63,7 @@ public class ExperimentGrainTests
         await using var _ = engine;
         Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(key, Guid.NewGuid(), "n/cpu0", 0), "n"));
         await Task.Delay(TimeSpan.FromSeconds(3.5)); // lease is 3 s in these tests
-        await experiment.CheckLease();
+        await experiment.CheckLease(0);
         var snapshot = await experiment.GetSnapshot();
         Assert.Equal(ExperimentPhase.Queued, snapshot.Phase);
         Assert.Equal(ExitReason.LeaseExpired, snapshot.Attempts.Single().ExitReason);
