@@ -49,6 +49,16 @@ public class RunCommandTests
         Assert.Equal(4, attempts.Skip(1).Count(l => l.EndsWith(",Success")));
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(work.File("out/slot-timeline.png"))[..4]);
         Assert.Matches(@"slots busy \d+\.\d% of \d+:\d\d \(4 attempts on \d+ slots?", output);
+        // report.html beside results.csv: one self-contained page, one pivot row per grid point.
+        var report = File.ReadAllText(work.File("out/report.html"));
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", report);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(report, "<tr data-point=").Count);
+        Assert.Contains("data-measure=\"worst-case 8/255\"", report);
+
+        // `stablesnn report` writes the same page from the stored sweep.
+        var (reportExit, reportOutput) = CliProcess.Run(work.Path, "report", "tiny", "--data-dir", "state", "--out", "rep");
+        Assert.True(reportExit == 0, reportOutput);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(work.File("rep/report.html")), "<tr data-point=").Count);
 
         // Started again on the same state, the finished sweep is picked up, not rerun.
         var (again, secondOutput) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out2");

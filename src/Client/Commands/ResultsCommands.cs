@@ -21,28 +21,34 @@ public sealed class ExportCommand : CliCommand<ExportCommand.Settings>
     public sealed class Settings : SweepSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Folder for results.csv (long format: one row per experiment and attack), results.json, attempts.csv and slot-timeline.png.")]
+        [Description("Folder for results.csv (long format: one row per experiment and attack), results.json, robustness-vs-alpha.png, attempts.csv, slot-timeline.png and report.html.")]
         public string Out { get; init; } = ".";
     }
 
     protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
     {
-        var (rows, table) = await ResultsView.Load(cluster.Grains, settings.Sweep);
-        Directory.CreateDirectory(settings.Out);
-        var csv = Path.Combine(settings.Out, ResultsView.CsvFile);
-        var json = Path.Combine(settings.Out, ResultsView.JsonFile);
-        ResultsExport.WriteCsv(rows, csv);
-        ResultsExport.WriteJson(rows, table, json);
-        AnsiConsole.MarkupLine(Markup.Escape($"wrote {csv} and {json} ({rows.Length} experiments)"));
-        var (attempts, utilisation) = await ResultsView.LoadUtilisation(cluster.Grains, settings.Sweep);
-        if (attempts.Length > 0)
-        {
-            var attemptsCsv = Path.Combine(settings.Out, ResultsView.AttemptsFile);
-            var timeline = Path.Combine(settings.Out, ResultsView.TimelineFile);
-            ResultsExport.WriteAttemptsCsv(attempts, attemptsCsv);
-            SlotTimeline.Write(attempts, utilisation.From, timeline);
-            AnsiConsole.MarkupLine(Markup.Escape($"wrote {attemptsCsv} and {timeline}: {utilisation.Describe()}"));
-        }
+        var data = await ResultsView.LoadAll(cluster.Grains, settings.Sweep);
+        foreach (var file in ResultsView.Write(data, settings.Out)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
+        AnsiConsole.MarkupLine(Markup.Escape($"{data.Rows.Length} experiments" + (data.Attempts.Count > 0 ? $"; {data.Utilisation.Describe()}" : "")));
+        return 0;
+    }
+}
+
+public sealed class ReportCommand : CliCommand<ReportCommand.Settings>
+{
+    public sealed class Settings : SweepSettings
+    {
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for report.html (default: results/<sweep name>).")]
+        public string? Out { get; init; }
+    }
+
+    protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
+    {
+        var data = await ResultsView.LoadAll(cluster.Grains, settings.Sweep);
+        var path = Path.Combine(settings.Out ?? Path.Combine("results", settings.Sweep), SweepReport.File);
+        SweepReport.Write(SweepReport.Build(data, DateTimeOffset.UtcNow), path);
+        AnsiConsole.MarkupLine(Markup.Escape($"wrote {Path.GetFullPath(path)} ({data.Rows.Length} completed experiments, self-contained)"));
         return 0;
     }
 }

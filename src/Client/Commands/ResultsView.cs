@@ -74,35 +74,53 @@ public static class ResultsView
     }
 
     /// <summary>Epsilon as k/255 where it is one (8/255), else as a number.</summary>
-    public static string Eps(double epsilon)
-    {
-        var k = epsilon * 255;
-        return Math.Abs(k - Math.Round(k)) < 1e-3 ? $"{Math.Round(k):0}/255" : epsilon.ToString("0.####", CultureInfo.InvariantCulture);
-    }
+    public static string Eps(double epsilon) => PivotFormat.Eps(epsilon);
 
     static string Paired(ResultRow r) => r.Delta is not { } d ? "-"
         : $"{(d >= 0 ? "+" : "")}{100 * d:F1}" + (r.PValue is { } p ? $" (p={p.ToString(p < 0.001 ? "0.0e0" : "0.000", CultureInfo.InvariantCulture)}){(r.Significant ? "*" : "")}" : "");
 
-    /// <summary>CSV, JSON, the alpha plot and the slot timeline (each when there is something in it); returns the files written.</summary>
-    public static IReadOnlyList<string> Write(ExperimentResultRow[] rows, IReadOnlyList<ResultRow> table, string directory,
-        IReadOnlyCollection<AttemptSpan>? attempts = null, DateTimeOffset? since = null)
+    /// <summary>
+    /// Everything the files are made from: spec, snapshot, results, finished attempts and utilisation, and the failed
+    /// or cancelled experiments.
+    /// </summary>
+    public static async Task<SweepData> LoadAll(IGrainFactory grains, string sweep)
+    {
+        var grain = grains.GetGrain<ISweepGrain>(sweep);
+        var spec = await grain.GetSpec() ?? throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
+        var snapshot = await grain.GetSnapshot();
+        var rows = await grain.GetResults();
+        var (spans, utilisation) = await LoadUtilisation(grains, sweep);
+        var unsuccessful = new List<ExperimentSnapshot>();
+        foreach (var phase in new[] { ExperimentPhase.Failed, ExperimentPhase.Cancelled })
+        foreach (var batch in (await grain.ListExperiments(phase, int.MaxValue)).Chunk(256))
+            unsuccessful.AddRange(await Task.WhenAll(batch.Select(k => grains.GetGrain<IExperimentGrain>(k).GetSnapshot())));
+        return new SweepData(spec, snapshot, rows, ResultsTable.Build(rows, spec.BaselineAlpha), spans, utilisation, unsuccessful);
+    }
+
+    /// <summary>
+    /// CSV, JSON, the alpha plot, attempts CSV and slot timeline (each when there is something in it) and report.html;
+    /// returns the files written.
+    /// </summary>
+    public static IReadOnlyList<string> Write(SweepData data, string directory)
     {
         Directory.CreateDirectory(directory);
         var files = new List<string> { Path.Combine(directory, CsvFile), Path.Combine(directory, JsonFile) };
-        ResultsExport.WriteCsv(rows, files[0]);
-        ResultsExport.WriteJson(rows, table, files[1]);
-        if (table.Count > 0)
+        ResultsExport.WriteCsv(data.Rows, files[0]);
+        ResultsExport.WriteJson(data.Rows, data.Table, files[1]);
+        if (data.Table.Count > 0)
         {
             files.Add(Path.Combine(directory, PlotFile));
-            AlphaPlot.Write(table, files[^1]);
+            AlphaPlot.Write(data.Table, files[^1]);
         }
-        if (attempts is { Count: > 0 })
+        if (data.Attempts.Count > 0)
         {
             files.Add(Path.Combine(directory, AttemptsFile));
-            ResultsExport.WriteAttemptsCsv(attempts, files[^1]);
+            ResultsExport.WriteAttemptsCsv(data.Attempts, files[^1]);
             files.Add(Path.Combine(directory, TimelineFile));
-            SlotTimeline.Write(attempts, since ?? attempts.Min(a => a.Start), files[^1]);
+            SlotTimeline.Write(data.Attempts, data.Utilisation.From, files[^1]);
         }
+        files.Add(Path.Combine(directory, SweepReport.File));
+        SweepReport.Write(SweepReport.Build(data, DateTimeOffset.UtcNow), files[^1]);
         return files;
     }
 }

@@ -26,6 +26,14 @@ public static class AlphaPlot
     /// <exception cref="ArgumentException">The table has no rows.</exception>
     public static AlphaPlotInfo Write(IReadOnlyList<ResultRow> table, string path, int width = 900, int height = 600, string? title = null)
     {
+        var png = Render(table, width, height, title, out var series);
+        AtomicFile.Write(path, png);
+        return new AlphaPlotInfo(Path.GetFullPath(path), series);
+    }
+
+    /// <summary>The same figure as PNG bytes (for report.html), with the series drawn.</summary>
+    public static byte[] Render(IReadOnlyList<ResultRow> table, int width, int height, string? title, out IReadOnlyList<AlphaSeries> drawn)
+    {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 100);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 100);
@@ -82,8 +90,8 @@ public static class AlphaPlot
             plot.Axes.SetLimitsX(alpha - half, alpha + half);
         }
 
-        AtomicFile.Write(path, plot.GetImageBytes(width, height, ImageFormat.Png));
-        return new AlphaPlotInfo(Path.GetFullPath(path), info);
+        drawn = info;
+        return plot.GetImageBytes(width, height, ImageFormat.Png);
     }
 
     private static (string, string, string, string) GroupOf(ResultRow r) => (r.Dataset, r.Architecture, r.Neuron, r.Mode);
