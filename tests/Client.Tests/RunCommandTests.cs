@@ -37,7 +37,9 @@ public class RunCommandTests
         Assert.Equal(ResultsExport.CsvHeader, csv[0]);
         Assert.Equal(4 * 8, csv.Length - 1); // 4 experiments x (clean + worst case + 5 quick attacks + sanity)
         Assert.Equal(4, csv.Count(l => l.Split(',')[7] == "worst-case"));
-        Assert.Contains("worst-case", output); // the headline row of the console table
+        // The console pivot: a column per measure (the quick suite's attacks at 8/255, then the worst case), one line per grid point.
+        Assert.Matches(@"│ clean\s+│ FGSM-8 8/255\s+│.*│ worst-case 8/255\s+│ masking flags", output);
+        Assert.Equal(4, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^│ mnist small-cnn (lif|dlif) raw\s+│ [01] ")));
         Assert.Contains("95% interval", output);
         using var json = JsonDocument.Parse(File.ReadAllText(work.File("out/results.json")));
         Assert.Equal(4, json.RootElement.GetProperty("experiments").GetArrayLength());

@@ -6,12 +6,20 @@ using StableSnn.Client.Results;
 
 namespace StableSnn.Client.Commands;
 
-public sealed class ResultsCommand : CliCommand<SweepSettings>
+public sealed class ResultsCommand : CliCommand<ResultsCommand.Settings>
 {
-    protected override async Task<int> Run(ClusterConnection cluster, SweepSettings settings, CancellationToken cancel)
+    public sealed class Settings : SweepSettings
     {
-        var (_, table) = await ResultsView.Load(cluster.Grains, settings.Sweep);
-        ResultsView.Print(table);
+        [CommandOption("--long")]
+        [Description("One line per grid point and measure (with the standard deviation over seeds) instead of the pivot.")]
+        public bool Long { get; init; }
+    }
+
+    protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
+    {
+        var (_, table, spec) = await ResultsView.Load(cluster.Grains, settings.Sweep);
+        if (settings.Long) ResultsView.PrintLong(table);
+        else ResultsView.Print(table, spec.BaselineAlpha);
         return 0;
     }
 }
@@ -64,7 +72,7 @@ public sealed class PlotCommand : CliCommand<PlotCommand.Settings>
 
     protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
     {
-        var (_, table) = await ResultsView.Load(cluster.Grains, settings.Sweep);
+        var (_, table, _) = await ResultsView.Load(cluster.Grains, settings.Sweep);
         if (table.Count == 0) throw new CliException($"sweep '{settings.Sweep}' has no completed experiments to plot yet");
         var info = AlphaPlot.Write(table, settings.Out);
         AnsiConsole.MarkupLine(Markup.Escape($"wrote {info.Path}: {info.Series.Count} series"));

@@ -15,12 +15,12 @@ public static class ResultsView
     public const string CsvFile = "results.csv", JsonFile = "results.json", PlotFile = "robustness-vs-alpha.png";
     public const string AttemptsFile = "attempts.csv", TimelineFile = "slot-timeline.png";
 
-    public static async Task<(ExperimentResultRow[] Rows, IReadOnlyList<ResultRow> Table)> Load(IGrainFactory grains, string sweep)
+    public static async Task<(ExperimentResultRow[] Rows, IReadOnlyList<ResultRow> Table, SweepSpec Spec)> Load(IGrainFactory grains, string sweep)
     {
         var grain = grains.GetGrain<ISweepGrain>(sweep);
         var spec = await grain.GetSpec() ?? throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
         var rows = await grain.GetResults();
-        return (rows, ResultsTable.Build(rows, spec.BaselineAlpha));
+        return (rows, ResultsTable.Build(rows, spec.BaselineAlpha), spec);
     }
 
     /// <summary>
@@ -47,11 +47,57 @@ public static class ResultsView
         return (spans, SlotUtilisation.Compute(spans, snapshot.SubmittedAt, to, slots));
     }
 
-    public static void Print(IReadOnlyList<ResultRow> table)
+    /// <summary>
+    /// The pivot: one line per grid point, a column per measure (clean, each attack at its epsilon, the worst case),
+    /// each cell "accuracy [95% interval]" with the paired test against the baseline twin beneath it.
+    /// </summary>
+    public static void Print(IReadOnlyList<ResultRow> table, double baselineAlpha, IAnsiConsole? console = null)
     {
+        console ??= AnsiConsole.Console;
         if (table.Count == 0)
         {
-            AnsiConsole.MarkupLine("[yellow]no completed experiments yet[/]");
+            console.MarkupLine("[yellow]no completed experiments yet[/]");
+            return;
+        }
+        var pivot = ResultsPivot.Build(table, baselineAlpha);
+        var view = new Table().AddColumns("grid point", "alpha", "seeds x images");
+        foreach (var c in pivot.Columns) view.AddColumn(c.IsWorstCase ? $"[bold]{Markup.Escape(c.Header)}[/]" : Markup.Escape(c.Header));
+        view.AddColumn("masking flags");
+        foreach (var r in pivot.Rows)
+        {
+            var cells = new List<string> { Markup.Escape(r.GridPoint), PivotFormat.Alpha(r.Alpha), $"{r.Seeds} x {r.Examples}" };
+            for (var i = 0; i < pivot.Columns.Count; i++)
+            {
+                if (r.Cells[i] is not { } cell)
+                {
+                    cells.Add("-");
+                    continue;
+                }
+                var accuracy = Markup.Escape(PivotFormat.Accuracy(cell));
+                if (pivot.Columns[i].IsWorstCase) accuracy = $"[bold]{accuracy}[/]";
+                if (cell.Unreliable) accuracy = $"[red]{accuracy} unreliable[/]";
+                var paired = PivotFormat.Paired(cell);
+                cells.Add(paired == "" ? accuracy : $"{accuracy}\n{(cell.Significant ? $"[bold]{paired}[/]" : paired)}");
+            }
+            cells.Add(r.Flagged > 0 ? $"[red]{r.Flagged} of {r.Seeds} seeds: {Markup.Escape(string.Join(",", r.Flags))}[/]" : "-");
+            view.AddRow(cells.ToArray());
+        }
+        console.Write(view);
+        console.MarkupLine(Markup.Escape(
+            "Accuracy % [95% interval] over seeds. worst-case: an image counts only if it is right clean and under every attack at that eps. " +
+            (pivot.HasPairedTests
+                ? $"Second line: difference to the baseline twin (alpha {PivotFormat.Alpha(baselineAlpha)}) in points, exact McNemar on the same images; * p < 0.05. "
+                : "") +
+            "Flags: 'stablesnn explain EXPERIMENT' shows what each check said."));
+    }
+
+    /// <summary>The long form: one line per grid point and measure (<c>results NAME --long</c>).</summary>
+    public static void PrintLong(IReadOnlyList<ResultRow> table, IAnsiConsole? console = null)
+    {
+        console ??= AnsiConsole.Console;
+        if (table.Count == 0)
+        {
+            console.MarkupLine("[yellow]no completed experiments yet[/]");
             return;
         }
         var baseline = table.FirstOrDefault(r => r.Delta is not null) is null ? "" : "vs baseline alpha";
@@ -68,9 +114,9 @@ public static class ResultsView
                 $"{100 * r.Interval.Low:F1}-{100 * r.Interval.High:F1}", $"{r.Count} x {r.Examples}", Paired(r),
                 r.Flagged > 0 ? $"[red]{r.Flagged} suspect: {Markup.Escape(string.Join(",", r.Flags))}[/]" : "-");
         }
-        AnsiConsole.Write(view);
-        AnsiConsole.MarkupLine("worst-case: an image counts only if it is right clean and under every attack at that eps. " +
-                               "Paired test: difference to the baseline twin, exact McNemar on the same images; * p < 0.05.");
+        console.Write(view);
+        console.MarkupLine("worst-case: an image counts only if it is right clean and under every attack at that eps. " +
+                           "Paired test: difference to the baseline twin, exact McNemar on the same images; * p < 0.05.");
     }
 
     /// <summary>Epsilon as k/255 where it is one (8/255), else as a number.</summary>
@@ -105,7 +151,7 @@ public static class ResultsView
     {
         Directory.CreateDirectory(directory);
         var files = new List<string> { Path.Combine(directory, CsvFile), Path.Combine(directory, JsonFile) };
-        ResultsExport.WriteCsv(data.Rows, files[0]);
+        ResultsExport.WriteCsv(data.Rows, files[0], data.Spec.BaselineAlpha);
         ResultsExport.WriteJson(data.Rows, data.Table, files[1]);
         if (data.Table.Count > 0)
         {

@@ -35,7 +35,7 @@ public sealed class RunCommand : SpecCommand<RunCommand.RunSettings>
         }
 
         var data = await ResultsView.LoadAll(cluster.Grains, spec.Name);
-        ResultsView.Print(data.Table);
+        ResultsView.Print(data.Table, data.Spec.BaselineAlpha);
         var outDir = settings.Out ?? Path.Combine("results", spec.Name);
         foreach (var file in ResultsView.Write(data, outDir)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
         AnsiConsole.MarkupLine(Markup.Escape(SweepWatcher.Summary(final)));
