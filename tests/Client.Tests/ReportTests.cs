@@ -179,7 +179,11 @@ public sealed class ReportTests(ITestOutputHelper output) : IDisposable
         var failures = Regex.Match(dom, "<table id=\"failures\".*?</table>", RegexOptions.Singleline).Value;
         Assert.Contains("demo/mnist/small-cnn/lif/at/a2/s1", failures);
         Assert.Contains("trainer exited with 139 &lt;segfault&gt;", failures); // escaped, not markup
-        Assert.Equal(2, Regex.Matches(dom, "<figure class=\"(plot|timeline)\"").Count);
+        // The alpha small multiples and the clean-against-robust scatter (one epsilon: no epsilon plot), and the timeline.
+        Assert.Equal(2, Regex.Matches(dom, "<figure class=\"plot\"").Count);
+        Assert.Single(Regex.Matches(dom, "<figure class=\"timeline\""));
+        Assert.Contains("<h3>" + RobustnessPlots.AgainstAlpha(data.Table).Title + "</h3>", dom);
+        Assert.Contains("<h3>" + RobustnessPlots.CleanAgainstRobust(data.Table)!.Title + "</h3>", dom);
 
         // The filter box (set from the URL here) hides the rows without its text.
         var filtered = HeadlessChromium.DumpDom(path, "#filter=dlif");

@@ -61,6 +61,14 @@ public class RunCommandTests
         var (reportExit, reportOutput) = CliProcess.Run(work.Path, "report", "tiny", "--data-dir", "state", "--out", "rep");
         Assert.True(reportExit == 0, reportOutput);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(work.File("rep/report.html")), "<tr data-point=").Count);
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(work.File("out/clean-vs-robust.png"))[..4]);
+        Assert.False(File.Exists(work.File("out/robustness-vs-epsilon.png"))); // the quick suite has one epsilon
+
+        // `results --long`: one line per grid point and measure (clean, worst case, 5 attacks).
+        var (longExit, longOutput) = CliProcess.Run(work.Path, "results", "tiny", "--long", "--data-dir", "state");
+        Assert.True(longExit == 0, longOutput);
+        Assert.Matches(@"│ grid point\s+│ alpha\s+│ measure\s+│ eps", longOutput);
+        Assert.Equal(4 * 7, longOutput.Split('\n').Count(l => l.StartsWith("│ mnist small-cnn")));
 
         // Started again on the same state, the finished sweep is picked up, not rerun.
         var (again, secondOutput) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out2");

@@ -75,7 +75,7 @@ public sealed class PlotCommand : CliCommand<PlotCommand.Settings>
         var (_, table, _) = await ResultsView.Load(cluster.Grains, settings.Sweep);
         if (table.Count == 0) throw new CliException($"sweep '{settings.Sweep}' has no completed experiments to plot yet");
         var info = AlphaPlot.Write(table, settings.Out);
-        AnsiConsole.MarkupLine(Markup.Escape($"wrote {info.Path}: {info.Series.Count} series"));
+        AnsiConsole.MarkupLine(Markup.Escape($"wrote {info.Path}: {info.Figure.Panels.Count} panels, {info.Series.Count} series"));
         return 0;
     }
 }

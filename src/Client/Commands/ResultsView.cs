@@ -12,7 +12,7 @@ namespace StableSnn.Client.Commands;
 /// <summary>The results table on the console, and the files a finished sweep leaves behind.</summary>
 public static class ResultsView
 {
-    public const string CsvFile = "results.csv", JsonFile = "results.json", PlotFile = "robustness-vs-alpha.png";
+    public const string CsvFile = "results.csv", JsonFile = "results.json", PlotFile = RobustnessPlots.AlphaFile;
     public const string AttemptsFile = "attempts.csv", TimelineFile = "slot-timeline.png";
 
     public static async Task<(ExperimentResultRow[] Rows, IReadOnlyList<ResultRow> Table, SweepSpec Spec)> Load(IGrainFactory grains, string sweep)
@@ -153,10 +153,10 @@ public static class ResultsView
         var files = new List<string> { Path.Combine(directory, CsvFile), Path.Combine(directory, JsonFile) };
         ResultsExport.WriteCsv(data.Rows, files[0], data.Spec.BaselineAlpha);
         ResultsExport.WriteJson(data.Rows, data.Table, files[1]);
-        if (data.Table.Count > 0)
+        foreach (var figure in RobustnessPlots.All(data.Table))
         {
-            files.Add(Path.Combine(directory, PlotFile));
-            AlphaPlot.Write(data.Table, files[^1]);
+            files.Add(Path.Combine(directory, figure.File));
+            RobustnessPlots.Write(figure, files[^1]);
         }
         if (data.Attempts.Count > 0)
         {

@@ -93,11 +93,9 @@ public static class SweepReport
                     .Distinct(StringComparer.Ordinal).ToList()))
             .ToList();
 
-        var plots = new List<ReportImage>();
-        if (data.Table.Count > 0)
-            plots.Add(new ReportImage("Robustness against alpha",
-                "Clean accuracy dashed, the per-example worst case bold, each attack thin; error bars are 95% intervals.",
-                AlphaPlot.Render(data.Table, 900, 600, null, out _)));
+        var plots = RobustnessPlots.All(data.Table)
+            .Select(f => new ReportImage(f.Title, Caption(f), RobustnessPlots.Render(f)))
+            .ToList();
         ReportImage? timeline = data.Attempts.Count == 0 ? null
             : new ReportImage("Attempts on slots", "One row per slot, one bar per attempt (green: succeeded, red: anything else).",
                 SlotTimeline.Render(data.Attempts, data.Utilisation.From, 1000, 0));
@@ -130,6 +128,13 @@ public static class SweepReport
                 .ToList(),
         };
     }
+
+    static string Caption(PlotFigure f) => f.File switch
+    {
+        RobustnessPlots.AlphaFile => "A panel per grid group; clean accuracy dashed and the per-example worst case bold, each with its 95% interval shaded; each attack thin, dotted where unreliable.",
+        RobustnessPlots.EpsilonFile => "Accuracy under attack against epsilon, one line per alpha, shaded 95% intervals.",
+        _ => "One point per grid group and alpha; the bars are the worst case's 95% intervals.",
+    };
 
     static List<ReportField> SpecFields(SweepSpec spec)
     {
