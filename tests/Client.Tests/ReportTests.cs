@@ -190,6 +190,13 @@ public sealed class ReportTests(ITestOutputHelper output) : IDisposable
         Assert.Matches("<tr data-point=\"mnist/small-cnn/lif/at/a0\"[^>]*hidden", filtered);
         Assert.DoesNotMatch("<tr data-point=\"mnist/small-cnn/dlif/at/a0\"[^>]*hidden", filtered);
 
+        // Sorting (the same click handler, triggered from the URL): ascending by the worst case.
+        var sorted = HeadlessChromium.DumpDom(path, "#sort=" + Uri.EscapeDataString("worst-case 8/255"));
+        var expectedOrder = ReportSamples.Counts.OrderBy(x => x.Value.Worst)
+            .Select(x => $"mnist/small-cnn/{x.Key.Neuron}/at/a{x.Key.Alpha.ToString(CultureInfo.InvariantCulture)}");
+        Assert.Equal(expectedOrder, Regex.Matches(sorted, "<tr data-point=\"([^\"]*)\"").Select(m => m.Groups[1].Value));
+        Assert.Matches("<th data-measure=\"worst-case 8/255\" class=\"worst\" data-dir=\"asc\">", sorted);
+
         var artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
         Directory.CreateDirectory(artifacts);
         var screenshot = Path.Combine(artifacts, "report.png");
@@ -199,6 +206,19 @@ public sealed class ReportTests(ITestOutputHelper output) : IDisposable
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(screenshot)[..4]);
         output.WriteLine($"screenshot: {screenshot}");
         Console.WriteLine($"report screenshot: {screenshot}");
+    }
+
+    [Fact]
+    public void A_sweep_without_results_still_gets_a_page()
+    {
+        var data = ReportSamples.Data() with { Rows = [], Table = [], Attempts = [], Unsuccessful = [] };
+
+        var html = ReportHtml.Render(SweepReport.Build(data, DateTimeOffset.UtcNow));
+
+        Assert.Contains("No completed experiment yet.", html);
+        Assert.Contains("No finished attempt yet.", html);
+        Assert.Contains("<p id=\"no-failures\">None.</p>", html);
+        Assert.DoesNotContain("<figure", html);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace StableSnn.Client.Results;
 /// <summary>
 /// Renders a <see cref="SweepReportModel"/> as one self-contained HTML page: inline CSS and script, plots as data
 /// URIs, nothing fetched at view time. Tables marked sortable sort on a header click; the filter box hides rows of
-/// the pivot and attempts tables that do not contain its text (also set from the URL: report.html#filter=dlif).
+/// the pivot and attempts tables that do not contain its text. The URL can set both: report.html#filter=dlif&amp;sort=alpha
+/// (the pivot sorted ascending by that column heading).
 /// </summary>
 public static class ReportHtml
 {
@@ -53,6 +54,9 @@ public static class ReportHtml
           box.addEventListener('input',filter);
           var m=/[#&]filter=([^&]*)/.exec(location.hash);
           if(m){box.value=decodeURIComponent(m[1]);filter();}
+          var o=/[#&]sort=([^&]*)/.exec(location.hash), pivot=document.getElementById('pivot');
+          if(o&&pivot)Array.prototype.forEach.call(pivot.tHead.rows[0].cells,function(th){
+            if(th.textContent===decodeURIComponent(o[1]))th.click();});
           document.body.setAttribute('data-script','ready');
         })();
         """;
@@ -114,7 +118,7 @@ public static class ReportHtml
         h.Element("h2", "Results");
         h.Open("p").Element("label", "Filter rows: ", ("for", "filter"))
             .Void("input", ("type", "search"), ("id", "filter"), ("placeholder", "e.g. dlif, 0.5 or unreliable"))
-            .Text(" Click a column heading to sort.").Close();
+            .Text(" Click a column heading to sort (again: descending).").Close();
         if (pivot.Rows.Count == 0)
         {
             h.Element("p", "No completed experiment yet.", ("id", "no-results"));
