@@ -172,6 +172,8 @@ public sealed class ReportTests(ITestOutputHelper output) : IDisposable
 
         // Spec, progress, timeline and failures.
         Assert.Matches("<dt>alphas</dt><dd>0, 1, 2</dd>", dom);
+        Assert.Contains("<dt>attack suite</dt><dd>reliable</dd>", dom);
+        Assert.Contains("<dt>measured</dt><dd>clean, fgsm 8/255, pgd 8/255, worst-case 8/255</dd>", dom);
         Assert.Matches("<th>completed</th><td>4</td>", dom);
         Assert.Matches("<th>failed</th><td>1</td>", dom);
         Assert.Matches("<th>total slot time</th><td>1:45</td>", dom); // 4 x 25 s + 5 s

@@ -105,7 +105,7 @@ public static class SweepReport
         {
             Name = spec.Name,
             GeneratedAt = now,
-            Spec = SpecFields(spec),
+            Spec = [.. SpecFields(spec), new("measured", pivot.Columns.Count == 0 ? "nothing yet" : string.Join(", ", pivot.Columns.Select(c => c.Header)))],
             Status = s.Status.ToString(),
             Total = s.Total,
             Phases = Enum.GetValues<ExperimentPhase>().Select(p => new ReportField(p.ToString(), s.Count(p).ToString(CultureInfo.InvariantCulture))).ToList(),
