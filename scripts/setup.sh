@@ -7,6 +7,7 @@ packages=(
   dataset-fashion-mnist  # real data offline: /usr/share/datasets/fashion-mnist
   postgresql             # cluster storage tests (Debian 12: PostgreSQL 15); scripts/test.sh starts it
   prometheus             # telemetry test: a real Prometheus scrapes a silo's /metrics (tests/Telemetry.Tests)
+  chromium               # report test: headless Chromium renders report.html (tests/Client.Tests)
 )
 
 missing=()

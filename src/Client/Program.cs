@@ -15,9 +15,10 @@ app.Configure(config =>
     config.AddCommand<SubmitCommand>("submit").WithDescription("Submit a sweep spec (YAML) and return.");
     config.AddCommand<ListCommand>("list").WithDescription("List sweeps with their progress.");
     config.AddCommand<WatchCommand>("watch").WithDescription("Follow one sweep live: progress, running experiments with slot, epoch and throughput, ETA.");
-    config.AddCommand<ResultsCommand>("results").WithDescription("Show the results table: grid point x attack, mean ± std over seeds, masking flags.");
-    config.AddCommand<ExportCommand>("export").WithDescription("Write results.csv (long format) and results.json.");
-    config.AddCommand<PlotCommand>("plot").WithDescription("Plot robust accuracy against alpha as PNG, one line per architecture and attack.");
+    config.AddCommand<ResultsCommand>("results").WithDescription("Show the results pivot: one line per grid point; clean, each attack and the worst case with 95% intervals, the test against the baseline alpha, masking flags. --long: one line per grid point and measure.");
+    config.AddCommand<ExportCommand>("export").WithDescription("Write results.csv (long format), results.json, the plots, attempts.csv and report.html.");
+    config.AddCommand<ReportCommand>("report").WithDescription("Write report.html: one self-contained page with the spec, progress, pivot table, plots, attempts and failures.");
+    config.AddCommand<PlotCommand>("plot").WithDescription("Plot accuracy against alpha as PNG: a panel per architecture x neuron x mode, clean and worst case bold with intervals, attacks thin.");
     config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a sweep: nothing new starts, running attempts stop.");
     config.AddCommand<PauseCommand>("pause").WithDescription("Pause a sweep: running attempts finish, nothing new starts.");
     config.AddCommand<ResumeCommand>("resume").WithDescription("Resume a paused sweep.");

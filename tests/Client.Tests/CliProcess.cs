@@ -27,7 +27,7 @@ internal static class CliProcess
         start.Environment["COLUMNS"] = "200";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (var a in args) start.ArgumentList.Add(a);
-        if (args.Length > 0 && args[0] is "run" or "submit" or "list" && !args.Contains("--cluster"))
+        if (args.Length > 0 && args[0] is "run" or "submit" or "list" or "results" or "export" or "report" && !args.Contains("--cluster"))
         {
             // Free ports, so tests never collide with an embedded silo someone runs on this machine.
             start.ArgumentList.Add("--silo-port"); start.ArgumentList.Add(FreePort().ToString());

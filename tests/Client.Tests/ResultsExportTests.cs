@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using StableSnn.Client.Results;
 using StableSnn.TestSupport;
+using StableSnn.Contracts;
 
 namespace StableSnn.Client.Tests;
 
@@ -56,10 +57,10 @@ public sealed class ResultsExportTests : IDisposable
         Assert.Equal(ResultsExport.CsvHeader, string.Join(',', records[0]));
         Assert.Equal(
             "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags," +
-            "correct,examples,ci_low,ci_high,unreliable",
+            "correct,examples,ci_low,ci_high,unreliable,eps_255,baseline_delta,baseline_p,significant",
             ResultsExport.CsvHeader);
         Assert.Equal(1 + 4 * 4, records.Count); // 4 experiments x (clean, fgsm, pgd, sanity)
-        Assert.All(records, r => Assert.Equal(18, r.Count));
+        Assert.All(records, r => Assert.Equal(22, r.Count));
     }
 
     [Fact]
@@ -73,13 +74,16 @@ public sealed class ResultsExportTests : IDisposable
         // Ordered by grid point: alpha 0 before 0.5, seed 1 before 2; clean first within an experiment.
         Assert.Equal(
             ["demo/fashion-mnist/small-cnn/lif/at/a0/s1", "fashion-mnist", "small-cnn", "lif", "at", "0", "1", "clean", "0", "0.95", "0.95", "false", "",
-             "", "", "", "", "false"], // the samples give no image count for clean accuracy: no interval
+             "", "", "", "", "false", "", "", "", ""], // no image count for clean accuracy: no interval; the baseline: no test
             records[1]);
         var flaggedPgd = records.Single(r => r[0] == "demo/fashion-mnist/small-cnn/lif/at/a0.5/s2" && r[7] == "pgd");
         Assert.Equal(["0.5", "2", "pgd", "0.1", "0.4", "0.8", "false", "transfer-beats-whitebox", "40", "100"], flaggedPgd[5..15]);
         // Wilson 40/100: centre 0.4037, half 0.0943.
         Assert.Equal(0.3094, double.Parse(flaggedPgd[15], System.Globalization.CultureInfo.InvariantCulture), 3);
         Assert.Equal(0.4980, double.Parse(flaggedPgd[16], System.Globalization.CultureInfo.InvariantCulture), 3);
+        // Against its twin at alpha 0, seed 2 (pgd 0.15): the difference; no masks in these samples, so no p-value.
+        Assert.Equal(0.25, double.Parse(flaggedPgd[19], System.Globalization.CultureInfo.InvariantCulture), 9);
+        Assert.Equal(["", ""], flaggedPgd[20..22]);
         var sanity = records.First(r => r[7] == "pgd-huge-eps");
         Assert.Equal(["8", "0", "0.95", "true"], sanity[8..12]);
     }
@@ -157,5 +161,42 @@ public sealed class ResultsExportTests : IDisposable
         var row = root.GetProperty("table")[0];
         Assert.Equal("clean", row.GetProperty("attack").GetString());
         Assert.Equal(0.94, row.GetProperty("mean").GetDouble(), 9);
+    }
+
+    [Fact]
+    public void Csv_writes_epsilon_as_k_over_255_and_the_paired_test_against_the_baseline_twin()
+    {
+        var path = _dir.File("results.csv");
+        var data = ReportSamples.Data();
+
+        ResultsExport.WriteCsv(data.Rows, path, data.Spec.BaselineAlpha);
+
+        var records = ParseCsv(File.ReadAllText(path));
+        var header = records[0];
+        string Get(List<string> r, string column) => r[header.IndexOf(column)];
+        List<string> Line(string neuron, double alpha, string attack) => records.Single(r =>
+            Get(r, "neuron") == neuron && Get(r, "alpha") == alpha.ToString(System.Globalization.CultureInfo.InvariantCulture) && Get(r, "attack") == attack);
+
+        Assert.Equal("8/255", Get(Line("lif", 1, "pgd"), "eps_255"));
+        Assert.Equal("255/255", Get(Line("lif", 1, "pgd-huge-eps"), "eps_255"));
+        Assert.Equal("", Get(Line("lif", 1, "clean"), "eps_255"));
+        foreach (var ((neuron, alpha), c) in ReportSamples.Counts)
+        {
+            var b = ReportSamples.Counts[(neuron, 0)];
+            foreach (var (attack, correct, baseCorrect) in new[] { ("clean", c.Clean, b.Clean), ("worst-case", c.Worst, b.Worst), ("fgsm", c.Fgsm, b.Fgsm) })
+            {
+                var line = Line(neuron, alpha, attack);
+                if (alpha == 0)
+                {
+                    Assert.Equal(["", "", ""], [Get(line, "baseline_delta"), Get(line, "baseline_p"), Get(line, "significant")]);
+                    continue;
+                }
+                // The first k images are the correct ones: every discordant image falls on one side.
+                var p = Accuracy.McNemarExact(Math.Max(0, correct - baseCorrect), Math.Max(0, baseCorrect - correct));
+                Assert.Equal((double)(correct - baseCorrect) / ReportSamples.Images, double.Parse(Get(line, "baseline_delta"), System.Globalization.CultureInfo.InvariantCulture), 9);
+                Assert.Equal(p, double.Parse(Get(line, "baseline_p"), System.Globalization.CultureInfo.InvariantCulture), 12);
+                Assert.Equal(p < 0.05 ? "true" : "false", Get(line, "significant"));
+            }
+        }
     }
 }

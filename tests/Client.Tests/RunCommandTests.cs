@@ -37,7 +37,9 @@ public class RunCommandTests
         Assert.Equal(ResultsExport.CsvHeader, csv[0]);
         Assert.Equal(4 * 8, csv.Length - 1); // 4 experiments x (clean + worst case + 5 quick attacks + sanity)
         Assert.Equal(4, csv.Count(l => l.Split(',')[7] == "worst-case"));
-        Assert.Contains("worst-case", output); // the headline row of the console table
+        // The console pivot: a column per measure (the quick suite's attacks at 8/255, then the worst case), one line per grid point.
+        Assert.Matches(@"│ clean\s+│ FGSM-8 8/255\s+│.*│ worst-case 8/255\s+│ masking flags", output);
+        Assert.Equal(4, output.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^│ mnist small-cnn (lif|dlif) raw\s+│ [01] ")));
         Assert.Contains("95% interval", output);
         using var json = JsonDocument.Parse(File.ReadAllText(work.File("out/results.json")));
         Assert.Equal(4, json.RootElement.GetProperty("experiments").GetArrayLength());
@@ -49,6 +51,24 @@ public class RunCommandTests
         Assert.Equal(4, attempts.Skip(1).Count(l => l.EndsWith(",Success")));
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(work.File("out/slot-timeline.png"))[..4]);
         Assert.Matches(@"slots busy \d+\.\d% of \d+:\d\d \(4 attempts on \d+ slots?", output);
+        // report.html beside results.csv: one self-contained page, one pivot row per grid point.
+        var report = File.ReadAllText(work.File("out/report.html"));
+        Assert.DoesNotMatch("(src|href)=\"(https?:)?//", report);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(report, "<tr data-point=").Count);
+        Assert.Contains("data-measure=\"worst-case 8/255\"", report);
+
+        // `stablesnn report` writes the same page from the stored sweep.
+        var (reportExit, reportOutput) = CliProcess.Run(work.Path, "report", "tiny", "--data-dir", "state", "--out", "rep");
+        Assert.True(reportExit == 0, reportOutput);
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(work.File("rep/report.html")), "<tr data-point=").Count);
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(work.File("out/clean-vs-robust.png"))[..4]);
+        Assert.False(File.Exists(work.File("out/robustness-vs-epsilon.png"))); // the quick suite has one epsilon
+
+        // `results --long`: one line per grid point and measure (clean, worst case, 5 attacks).
+        var (longExit, longOutput) = CliProcess.Run(work.Path, "results", "tiny", "--long", "--data-dir", "state");
+        Assert.True(longExit == 0, longOutput);
+        Assert.Matches(@"│ grid point\s+│ alpha\s+│ measure\s+│ eps", longOutput);
+        Assert.Equal(4 * 7, longOutput.Split('\n').Count(l => l.StartsWith("│ mnist small-cnn")));
 
         // Started again on the same state, the finished sweep is picked up, not rerun.
         var (again, secondOutput) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out2");

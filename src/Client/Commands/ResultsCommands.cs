@@ -6,12 +6,20 @@ using StableSnn.Client.Results;
 
 namespace StableSnn.Client.Commands;
 
-public sealed class ResultsCommand : CliCommand<SweepSettings>
+public sealed class ResultsCommand : CliCommand<ResultsCommand.Settings>
 {
-    protected override async Task<int> Run(ClusterConnection cluster, SweepSettings settings, CancellationToken cancel)
+    public sealed class Settings : SweepSettings
     {
-        var (_, table) = await ResultsView.Load(cluster.Grains, settings.Sweep);
-        ResultsView.Print(table);
+        [CommandOption("--long")]
+        [Description("One line per grid point and measure (with the standard deviation over seeds) instead of the pivot.")]
+        public bool Long { get; init; }
+    }
+
+    protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
+    {
+        var (_, table, spec) = await ResultsView.Load(cluster.Grains, settings.Sweep);
+        if (settings.Long) ResultsView.PrintLong(table);
+        else ResultsView.Print(table, spec.BaselineAlpha);
         return 0;
     }
 }
@@ -21,28 +29,34 @@ public sealed class ExportCommand : CliCommand<ExportCommand.Settings>
     public sealed class Settings : SweepSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Folder for results.csv (long format: one row per experiment and attack), results.json, attempts.csv and slot-timeline.png.")]
+        [Description("Folder for results.csv (long format: one row per experiment and attack), results.json, robustness-vs-alpha.png, attempts.csv, slot-timeline.png and report.html.")]
         public string Out { get; init; } = ".";
     }
 
     protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
     {
-        var (rows, table) = await ResultsView.Load(cluster.Grains, settings.Sweep);
-        Directory.CreateDirectory(settings.Out);
-        var csv = Path.Combine(settings.Out, ResultsView.CsvFile);
-        var json = Path.Combine(settings.Out, ResultsView.JsonFile);
-        ResultsExport.WriteCsv(rows, csv);
-        ResultsExport.WriteJson(rows, table, json);
-        AnsiConsole.MarkupLine(Markup.Escape($"wrote {csv} and {json} ({rows.Length} experiments)"));
-        var (attempts, utilisation) = await ResultsView.LoadUtilisation(cluster.Grains, settings.Sweep);
-        if (attempts.Length > 0)
-        {
-            var attemptsCsv = Path.Combine(settings.Out, ResultsView.AttemptsFile);
-            var timeline = Path.Combine(settings.Out, ResultsView.TimelineFile);
-            ResultsExport.WriteAttemptsCsv(attempts, attemptsCsv);
-            SlotTimeline.Write(attempts, utilisation.From, timeline);
-            AnsiConsole.MarkupLine(Markup.Escape($"wrote {attemptsCsv} and {timeline}: {utilisation.Describe()}"));
-        }
+        var data = await ResultsView.LoadAll(cluster.Grains, settings.Sweep);
+        foreach (var file in ResultsView.Write(data, settings.Out)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
+        AnsiConsole.MarkupLine(Markup.Escape($"{data.Rows.Length} experiments" + (data.Attempts.Count > 0 ? $"; {data.Utilisation.Describe()}" : "")));
+        return 0;
+    }
+}
+
+public sealed class ReportCommand : CliCommand<ReportCommand.Settings>
+{
+    public sealed class Settings : SweepSettings
+    {
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for report.html (default: results/<sweep name>).")]
+        public string? Out { get; init; }
+    }
+
+    protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
+    {
+        var data = await ResultsView.LoadAll(cluster.Grains, settings.Sweep);
+        var path = Path.Combine(settings.Out ?? Path.Combine("results", settings.Sweep), SweepReport.File);
+        SweepReport.Write(SweepReport.Build(data, DateTimeOffset.UtcNow), path);
+        AnsiConsole.MarkupLine(Markup.Escape($"wrote {Path.GetFullPath(path)} ({data.Rows.Length} completed experiments, self-contained)"));
         return 0;
     }
 }
@@ -58,10 +72,10 @@ public sealed class PlotCommand : CliCommand<PlotCommand.Settings>
 
     protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
     {
-        var (_, table) = await ResultsView.Load(cluster.Grains, settings.Sweep);
+        var (_, table, _) = await ResultsView.Load(cluster.Grains, settings.Sweep);
         if (table.Count == 0) throw new CliException($"sweep '{settings.Sweep}' has no completed experiments to plot yet");
         var info = AlphaPlot.Write(table, settings.Out);
-        AnsiConsole.MarkupLine(Markup.Escape($"wrote {info.Path}: {info.Series.Count} series"));
+        AnsiConsole.MarkupLine(Markup.Escape($"wrote {info.Path}: {info.Figure.Panels.Count} panels, {info.Series.Count} series"));
         return 0;
     }
 }

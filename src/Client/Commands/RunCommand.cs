@@ -9,14 +9,14 @@ namespace StableSnn.Client.Commands;
 
 /// <summary>
 /// The main job: submit (or pick up again: an interrupted run resumes the same sweep), watch until done, print the
-/// table, write results.csv, results.json and the plot. Exit 0 only if every experiment completed.
+/// table, write results.csv, results.json, the plots and report.html. Exit 0 only if every experiment completed.
 /// </summary>
 public sealed class RunCommand : SpecCommand<RunCommand.RunSettings>
 {
     public sealed class RunSettings : SpecSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Where to write results.csv, results.json and robustness-vs-alpha.png (default: results/<sweep name>).")]
+        [Description("Where to write results.csv, results.json, robustness-vs-alpha.png, attempts.csv, slot-timeline.png and report.html (default: results/<sweep name>).")]
         public string? Out { get; init; }
     }
 
@@ -34,13 +34,12 @@ public sealed class RunCommand : SpecCommand<RunCommand.RunSettings>
             return Interrupted;
         }
 
-        var (rows, table) = await ResultsView.Load(cluster.Grains, spec.Name);
-        ResultsView.Print(table);
+        var data = await ResultsView.LoadAll(cluster.Grains, spec.Name);
+        ResultsView.Print(data.Table, data.Spec.BaselineAlpha);
         var outDir = settings.Out ?? Path.Combine("results", spec.Name);
-        var (attempts, utilisation) = await ResultsView.LoadUtilisation(cluster.Grains, spec.Name);
-        foreach (var file in ResultsView.Write(rows, table, outDir, attempts, utilisation.From)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
+        foreach (var file in ResultsView.Write(data, outDir)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
         AnsiConsole.MarkupLine(Markup.Escape(SweepWatcher.Summary(final)));
-        AnsiConsole.MarkupLine(Markup.Escape(utilisation.Describe()));
+        AnsiConsole.MarkupLine(Markup.Escape(data.Utilisation.Describe()));
         if (final.Count(ExperimentPhase.Completed) == final.Total) return 0;
 
         var sweep = cluster.Grains.GetGrain<ISweepGrain>(spec.Name);

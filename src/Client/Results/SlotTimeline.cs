@@ -9,6 +9,16 @@ public static class SlotTimeline
     /// <summary>Draws the attempts (green: completed, red: anything else) in minutes since <paramref name="from"/>; returns the rows drawn.</summary>
     public static IReadOnlyList<string> Write(IReadOnlyCollection<AttemptSpan> spans, DateTimeOffset from, string path, int width = 1000, int height = 0)
     {
+        AtomicFile.Write(path, Render(spans, from, width, height, out var rows));
+        return rows;
+    }
+
+    /// <summary>The same chart as PNG bytes (for report.html).</summary>
+    public static byte[] Render(IReadOnlyCollection<AttemptSpan> spans, DateTimeOffset from, int width, int height) =>
+        Render(spans, from, width, height, out _);
+
+    static byte[] Render(IReadOnlyCollection<AttemptSpan> spans, DateTimeOffset from, int width, int height, out IReadOnlyList<string> drawn)
+    {
         if (spans.Count == 0) throw new ArgumentException("no finished attempt to draw", nameof(spans));
         var rows = spans.Select(s => $"{s.Node}/{s.Slot}").Distinct().Order(StringComparer.Ordinal).ToList();
         using var plot = new Plot();
@@ -24,7 +34,7 @@ public static class SlotTimeline
         plot.Axes.SetLimitsY(rows.Count - 0.5, -0.5); // first slot on top
         plot.Title("Slot timeline (green: succeeded, red: crashed, failed, cancelled or cut off)");
         plot.XLabel("minutes since the sweep was submitted");
-        AtomicFile.Write(path, plot.GetImageBytes(width, height > 0 ? height : Math.Max(200, 120 + 28 * rows.Count), ImageFormat.Png));
-        return rows;
+        drawn = rows;
+        return plot.GetImageBytes(width, height > 0 ? height : Math.Max(200, 120 + 28 * rows.Count), ImageFormat.Png);
     }
 }
