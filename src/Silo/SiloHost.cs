@@ -29,7 +29,7 @@ public static class SiloHost
         var network = (builder.Configuration.GetSection(NetworkOptions.Section).Get<NetworkOptions>() ?? new NetworkOptions()).Validate();
         var dashboard = builder.Configuration.GetSection(OperatorDashboardOptions.Section).Get<OperatorDashboardOptions>() ?? new OperatorDashboardOptions();
         // ASPNETCORE_URLS (or a test's UseUrls) wins; otherwise Network:HttpPort on Network:ListenAddress.
-        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : network.HttpUrl;
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : network.HttpUrl();
         builder.WebHost.UseUrls(builder.AddStableSnnDashboard(dashboard, urls));
         builder.UseOrleans(silo =>
         {

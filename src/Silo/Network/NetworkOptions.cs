@@ -31,16 +31,17 @@ public sealed record NetworkOptions(
         CheckPort(HttpPort, nameof(HttpPort));
         if (SiloPort == GatewayPort || SiloPort == HttpPort || GatewayPort == HttpPort)
             throw new ArgumentException($"{Section}: SiloPort {SiloPort}, GatewayPort {GatewayPort} and HttpPort {HttpPort} must differ; give each its own port");
-        _ = Advertised;
-        _ = Listen;
+        _ = AdvertisedIp();
+        _ = ListenIp();
         return this;
     }
 
-    public IPAddress? Advertised => Parse(AdvertisedAddress, nameof(AdvertisedAddress));
-    public IPAddress? Listen => Parse(ListenAddress, nameof(ListenAddress));
+    // Methods, not properties: every public property is a setting (deploy/README.md lists them all).
+    public IPAddress? AdvertisedIp() => Parse(AdvertisedAddress, nameof(AdvertisedAddress));
+    public IPAddress? ListenIp() => Parse(ListenAddress, nameof(ListenAddress));
 
     /// <summary>The HTTP listener's URL when ASPNETCORE_URLS does not give one.</summary>
-    public string HttpUrl => Listen is { } listen && !listen.Equals(IPAddress.Any)
+    public string HttpUrl() => ListenIp() is { } listen && !listen.Equals(IPAddress.Any)
         ? $"http://{(listen.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{listen}]" : listen.ToString())}:{HttpPort}"
         : $"http://+:{HttpPort}";
 

@@ -14,15 +14,15 @@ public static class SiloNetworkExtensions
     {
         network.Validate();
         var sqlite = OrleansSchema.NormalizeProvider(storageProvider) == OrleansSchema.Sqlite;
-        if (sqlite && network.Advertised is { } a && !IPAddress.IsLoopback(a))
+        if (sqlite && network.AdvertisedIp() is { } a && !IPAddress.IsLoopback(a))
             throw new ArgumentException($"{NetworkOptions.Section}:AdvertisedAddress: {a} with Storage:Provider sqlite; a SQLite silo is a " +
                 "single node and advertises loopback; use Storage:Provider postgresql for silos other hosts reach");
         silo.Configure<EndpointOptions>(o =>
         {
             o.SiloPort = network.SiloPort;
             o.GatewayPort = network.GatewayPort;
-            if (network.Advertised is { } advertised) o.AdvertisedIPAddress = advertised;
-            if (network.Listen is { } listen)
+            if (network.AdvertisedIp() is { } advertised) o.AdvertisedIPAddress = advertised;
+            if (network.ListenIp() is { } listen)
             {
                 o.SiloListeningEndpoint = new IPEndPoint(listen, network.SiloPort);
                 o.GatewayListeningEndpoint = new IPEndPoint(listen, network.GatewayPort);
