@@ -95,6 +95,38 @@ public class TrainerProcessTests
         Assert.Contains(run.Events, e => e.Phase == TrainerPhase.Attack && e.Attack == "PGD-20");
     }
 
+    [Fact]
+    public void SigtermStopsTheRunWithInterruptedAndKeepsItsCheckpoint()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec(epochs: 50));
+        using var run = TrainerProcess.Start("train", "--spec", specPath, "--out", work.File("out"));
+        var events = TrainerProcess.ReadEvents(run.StandardOutput).GetEnumerator();
+        while (events.MoveNext() && events.Current.Phase != TrainerPhase.Epoch) { }
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", run.Id.ToString()])) term.WaitForExit();
+        var rest = new List<ProgressEvent>();
+        while (events.MoveNext()) rest.Add(events.Current);
+        Assert.True(run.WaitForExit(60_000), "the trainer did not stop after SIGTERM");
+        Assert.Equal(ExitCodes.Interrupted, run.ExitCode); // what a draining node's attempt ends with: retried, resumes
+        Assert.True(ExitCodes.IsRetryable(run.ExitCode));
+        Assert.Equal(TrainerPhase.Error, rest.Last().Phase);
+        Assert.True(Directory.Exists(work.File("out/checkpoints/epoch-0001")), "the finished epoch's checkpoint is kept");
+        Assert.False(File.Exists(work.File("out/result.json")));
+    }
+
+    [Fact]
+    public void DivergingLossExitsWithDivergedAndIsNotRetried()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec(epochs: 2) with { LearningRate = 1e30 });
+        var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"));
+        Assert.Equal(ExitCodes.Diverged, run.ExitCode);
+        Assert.False(ExitCodes.IsRetryable(run.ExitCode)); // the same spec would diverge again
+        Assert.Contains("diverged", run.Stderr);
+    }
+
     static ExperimentResult Read(string dir) =>
         JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(Path.Combine(dir, "result.json")), ExperimentSpec.Json)!;
 }
