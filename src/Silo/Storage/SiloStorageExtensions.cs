@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using StableSnn.Silo.Network;
 
 namespace StableSnn.Silo.Storage;
@@ -61,6 +62,11 @@ public static class SiloStorageExtensions
             o.ConnectionString = connectionString;
         });
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(new SchemaLifecycleParticipant(provider, connectionString));
+        // The ADO.NET providers store state as Orleans' JSON, which by default omits values equal to their type's
+        // default: an experiment at grid index 0 was stored without "Index" and came back as the initializer's -1
+        // after a reactivation, so its sweep never heard from it again (found by the 2-silo fault test).
+        silo.Services.PostConfigure<OrleansJsonSerializerOptions>(o =>
+            o.JsonSerializerSettings.DefaultValueHandling = Newtonsoft.Json.DefaultValueHandling.Include);
         return silo;
     }
 
