@@ -2,9 +2,11 @@
 # Every benchmark of issue 9 in one run, printing one table (and writing it to bench/results/latest.{json,md}):
 #   trainer vs PyTorch (small-cnn 1x28x28 and VGG-11 3x32x32: Raw step, AT+regulariser step, PGD-7 batch, peak RSS;
 #   medians of alternating runs), resident memory over 500 training steps, the scheduler with the instant fake
-#   trainer (1 and 2 silos), and the quickstart end to end (wall time, slot busy fraction).
+#   trainer (1 and 2 silos, memory storage), and the quickstart end to end (wall time, slot busy fraction).
+#   The part scheduler-storage (bench/scheduler-storage.sh: memory, SQLite, PostgreSQL side by side) runs only when
+#   named in --parts; it writes bench/results/scheduler-storage.json and is not in the summary table.
 # Needs scripts/setup.sh's packages plus Debian's python3-torch and libopenblas0-pthread. Run it on a quiet machine: everything is timed.
-# Usage: bench/run-all.sh [--quick] [--parts small,vgg,memory,scheduler,e2e] [--skip-vgg] [--skip-e2e] [--threads N]
+# Usage: bench/run-all.sh [--quick] [--parts small,vgg,memory,scheduler,scheduler-storage,e2e] [--skip-vgg] [--skip-e2e] [--threads N]
 #   --quick: fewer repetitions (a smoke run of the harness, not numbers to report).
 #   --parts: run only these parts (default: all).
 set -euo pipefail
@@ -64,7 +66,13 @@ fi
 if part scheduler; then
   log "scheduler (instant fake trainer)"
   # shellcheck disable=SC2086
-  dotnet bench/SchedulerBench/bin/Release/net10.0/linux-x64/SchedulerBench.dll $sched_args --json "$raw/scheduler.json" >&2
+  dotnet bench/SchedulerBench/bin/Release/net10.0/linux-x64/SchedulerBench.dll --storage memory $sched_args --json "$raw/scheduler.json" >&2
+fi
+
+if part scheduler-storage; then
+  log "scheduler per storage provider (memory, SQLite, private PostgreSQL)"
+  if [ "$quick" = 1 ]; then bench/scheduler-storage.sh --experiments memory=1000,sqlite=200,postgres=500 --runs 1 >&2
+  else bench/scheduler-storage.sh --experiments memory=10000,sqlite=3000,postgres=5000 --runs 2 >&2; fi
 fi
 
 if part e2e; then
