@@ -23,7 +23,7 @@ using StableSnn.Silo.Nodes;
 // --one-writer: diagnostic, not the silo's configuration: grain-state writes wait for each other in the bench process.
 var o = Options.Parse(args);
 o = o with { Postgres = o.Postgres ?? Environment.GetEnvironmentVariable("STABLESNN_BENCH_POSTGRES") };
-o = o with { Storage = o.Storage ?? (o.Postgres is null ? [BenchStorage.Memory, BenchStorage.Sqlite] : [BenchStorage.Memory, BenchStorage.Sqlite, BenchStorage.Postgres]) };
+o = o with { Storage = o.Storage ?? [BenchStorage.Memory, BenchStorage.Sqlite, .. o.Postgres is null ? [] : new[] { BenchStorage.Postgres }] };
 Console.WriteLine($"SchedulerBench: storage {string.Join(",", o.Storage)}, {string.Join(",", o.Storage.Select(k => $"{k} {o.ExperimentsFor(k)}"))} experiments, " +
     $"{o.Slots} slots per silo, silos {string.Join(",", o.Silos)}, {o.Runs} runs each; grid of {o.Grid} to accept; " +
     $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
@@ -58,7 +58,8 @@ static async Task<ThroughputResult> MeasureThroughput(string kind, int silos, Op
     await using var cluster = await StartCluster(silos, o.Slots, launcher, storage.Configure);
     var client = cluster.Client;
     string settings = await storage.SettingsAsync();
-    Console.WriteLine($"  {kind}, {silos} silo(s): {storage.Where}{(settings == "" ? "" : $" ({settings})")}; cluster up in {clock.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"  {kind}, {silos} silo(s): {storage.Where}{(settings == "" ? "" : $" ({settings})")}; " +
+        $"cluster up in {clock.Elapsed.TotalSeconds:F1} s");
     // Warm-up sweep: JIT, first activations, connections; not measured.
     await RunSweep(client, "warmup", Math.Max(16 * o.Slots * silos, experiments / 2));
     var runs = new List<RunResult>();
@@ -79,9 +80,11 @@ static async Task<ThroughputResult> MeasureThroughput(string kind, int silos, Op
         run = WithStorage(run, storage.Stats, total, dbCpu) with { KernelCpuMsPerLifecycle = sys.TotalMilliseconds / total };
         Console.WriteLine($"  {kind}, {silos} silo(s) run {r}: {run.Completed} completed in {run.EndToEndSeconds:F2} s; " +
             $"sustained {run.SustainedPerSecond:F0}/s; idle gap p50 {run.IdleGapP50Ms:F2} ms, p99 {run.IdleGapP99Ms:F2} ms; " +
-            $"{run.CpuMsPerLifecycle:F2} ms CPU per lifecycle ({run.KernelCpuMsPerLifecycle:F2} kernel; +{run.DatabaseCpuMsPerLifecycle:F2} database); " +
-            $"{run.WritesPerLifecycle:F2} writes and {run.ReadsPerLifecycle:F2} reads per lifecycle, write {run.WriteMeanMs:F2} ms mean " +
-            $"{run.WriteP50Ms:F2} ms p50 {run.WriteP99Ms:F2} ms p99 ({run.WritesOver150MsShare:P1} >= 150 ms), read {run.ReadMeanMs:F2} ms mean; GCs {string.Join("/", run.Collections)}; load {run.LoadAverage}");
+            $"{run.CpuMsPerLifecycle:F2} ms CPU per lifecycle ({run.KernelCpuMsPerLifecycle:F2} kernel; " +
+            $"+{run.DatabaseCpuMsPerLifecycle:F2} database); {run.WritesPerLifecycle:F2} writes and {run.ReadsPerLifecycle:F2} reads " +
+            $"per lifecycle, write {run.WriteMeanMs:F2} ms mean {run.WriteP50Ms:F2} ms p50 {run.WriteP99Ms:F2} ms p99 " +
+            $"({run.WritesOver150MsShare:P1} >= 150 ms), read {run.ReadMeanMs:F2} ms mean; GCs {string.Join("/", run.Collections)}; " +
+            $"load {run.LoadAverage}");
         runs.Add(run);
     }
     long bytes = await storage.SizeBytesAsync();
@@ -89,7 +92,8 @@ static async Task<ThroughputResult> MeasureThroughput(string kind, int silos, Op
     return new ThroughputResult(kind, silos, storage.Where, settings, o.Slots * silos, experiments, runs,
         Median(runs, r => r.SustainedPerSecond), Median(runs, r => r.EndToEndPerSecond),
         Median(runs, r => r.IdleGapP50Ms), Median(runs, r => r.IdleGapP99Ms), Median(runs, r => r.CpuMsPerLifecycle),
-        Median(runs, r => r.KernelCpuMsPerLifecycle), Median(runs, r => r.DatabaseCpuMsPerLifecycle), Median(runs, r => r.WritesPerLifecycle), Median(runs, r => r.ReadsPerLifecycle),
+        Median(runs, r => r.KernelCpuMsPerLifecycle), Median(runs, r => r.DatabaseCpuMsPerLifecycle),
+        Median(runs, r => r.WritesPerLifecycle), Median(runs, r => r.ReadsPerLifecycle),
         Median(runs, r => r.WriteMeanMs), Median(runs, r => r.WriteP50Ms), Median(runs, r => r.WriteP99Ms),
         Median(runs, r => r.WritesOver150MsShare), Median(runs, r => r.ReadMeanMs), bytes);
 }
