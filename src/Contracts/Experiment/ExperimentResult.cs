@@ -25,6 +25,11 @@ public sealed record ExperimentResult
     /// <summary>Attack suite results with their masking flags; null when the spec's suite is "none".</summary>
     public SuiteResult? Attacks { get; init; }
     public required Timings Timings { get; init; }
+    /// <summary>
+    /// The trainer process's peak resident memory over this attempt (VmHWM, MB; 0 where /proc is missing): what a node
+    /// must budget per slot for this experiment's dataset, architecture and batch size.
+    /// </summary>
+    public double PeakResidentMb { get; init; }
 
     public const string FileName = "result.json";
 

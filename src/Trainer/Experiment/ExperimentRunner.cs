@@ -2,6 +2,7 @@ using StableSnn.Contracts;
 using System.Diagnostics;
 using System.Text.Json;
 using StableSnn.Trainer.Data;
+using StableSnn.Trainer.Diagnostics;
 using StableSnn.Trainer.Models;
 using StableSnn.Trainer.Training;
 using TorchSharp;
@@ -29,21 +30,22 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         progress.Report(new ProgressEvent { Phase = TrainerPhase.Start, Message = $"{spec.Id} on {device.type}, spec {hash}" });
 
         var info = DatasetCatalog.Describe(spec.Dataset);
+        ProcessMemory.Trace("before load");
         var (trainAll, testAll) = DatasetCatalog.Load(spec.Dataset, spec.DataRoot);
-        using var _trainAll = trainAll;
         using var _testAll = testAll;
-        using var pool = DataSplit.Subset(trainAll, spec.TrainSubset, spec.Seed);
-        var (train, validation) = DataSplit.TrainValidation(pool, spec.ValidationFraction, spec.Seed);
+        var (train, validation) = SplitTraining(trainAll);
         using var _train = train;
         using var _validation = validation;
         using var test = DataSplit.Subset(testAll, spec.TestSubset, spec.EvaluationSeed + 1); // same images for every training seed
         var selection = validation.Count > 0 ? validation : test;
+        ProcessMemory.Trace("after load");
         double loadSeconds = total.Elapsed.TotalSeconds;
 
         manual_seed(spec.Seed);
         using var model = Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
             info.Classes, spec.NeuronOptions, info.Mean, info.Std);
         model.to(device);
+        ProcessMemory.Trace("model built");
         var options = spec.TrainingOptions;
         using var optimizer = optim.SGD(model.parameters(), options.LearningRate, options.Momentum,
             weight_decay: options.EffectiveWeightDecay);
@@ -61,6 +63,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
             trainClock.Start();
             var record = TrainEpoch(step, optimizer, options, train, selection, augmentation, epoch, cancel);
             trainClock.Stop();
+            ProcessMemory.Trace($"epoch {epoch + 1}");
             bool improved = record.SelectionAccuracy > state.BestSelectionAccuracy;
             state = state with
             {
@@ -83,6 +86,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         model.load(store.BestModelPath);
         double testAccuracy = Evaluate(model, test);
         evaluateClock.Stop();
+        ProcessMemory.Trace("evaluated");
         progress.Report(new ProgressEvent { Phase = TrainerPhase.Evaluate, Accuracy = testAccuracy, Checkpoint = store.BestModelPath });
 
         var attackClock = Stopwatch.StartNew();
@@ -99,10 +103,22 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
             Attacks = attacks,
             Timings = new Timings(loadSeconds, trainClock.Elapsed.TotalSeconds, evaluateClock.Elapsed.TotalSeconds,
                 attackClock.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds),
+            PeakResidentMb = Math.Round(ProcessMemory.Now().PeakResidentMb, 1),
         };
         WriteResult(result);
         progress.Report(new ProgressEvent { Phase = TrainerPhase.Done, Accuracy = testAccuracy, Message = ResultPath });
         return result;
+    }
+
+    /// <summary>
+    /// The seeded training subset, split into train and validation. Takes ownership of the full training set and frees
+    /// it (and the subset) as soon as the split is copied out: only the test set is needed again (by the attacks).
+    /// </summary>
+    (ImageDataset Train, ImageDataset Validation) SplitTraining(ImageDataset trainAll)
+    {
+        using (trainAll)
+        using (var pool = DataSplit.Subset(trainAll, spec.TrainSubset, spec.Seed))
+            return DataSplit.TrainValidation(pool, spec.ValidationFraction, spec.Seed);
     }
 
     EpochRecord TrainEpoch(TrainingStep step, OptimizerHelper optimizer, TrainingOptions options, ImageDataset train,
@@ -127,6 +143,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
             cancel.ThrowIfCancellationRequested();
             var m = step.Run(x, y, weightRng);
             batch++;
+            if (batch is 1 or 10 or 50) ProcessMemory.Trace($"epoch {epoch + 1} batch {batch}");
             lossSum += m.Loss * m.Count;
             regSum += m.Regulariser * m.Count;
             correct += m.Correct;

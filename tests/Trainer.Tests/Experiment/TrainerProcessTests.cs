@@ -39,6 +39,8 @@ public class TrainerProcessTests
         Assert.Equal([1, 2, 3], b.History.Select(h => h.Epoch));
         Assert.Equal(a.History.Select(h => h.TrainLoss), b.History.Select(h => h.TrainLoss));
         Assert.Equal(a.CleanTestAccuracy, b.CleanTestAccuracy);
+        // The process's own high-water mark: at least libtorch's mapped code, far below anything a toy run could need.
+        Assert.InRange(a.PeakResidentMb, 50, 4000);
     }
 
     [Fact]
