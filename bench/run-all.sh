@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Every benchmark of issue 9 in one run, printing one table (and writing it to bench/results/latest.{json,md}):
 #   trainer vs PyTorch (small-cnn 1x28x28 and VGG-11 3x32x32: Raw step, AT+regulariser step, PGD-7 batch, peak RSS;
-#   medians of alternating runs), resident memory over 500 training steps, the scheduler with the instant fake
+#   medians of alternating runs), resident memory over 500 training steps, a whole training job (trainer process vs
+#   PyTorch: wall time, peak RSS), the scheduler with the instant fake
 #   trainer (1 and 2 silos, memory storage), and the quickstart end to end (wall time, slot busy fraction).
 #   The part scheduler-storage (bench/scheduler-storage.sh: memory, SQLite, PostgreSQL side by side) runs only when
 #   named in --parts; it writes bench/results/scheduler-storage.json and is not in the summary table.
 # Needs scripts/setup.sh's packages plus Debian's python3-torch and libopenblas0-pthread. Run it on a quiet machine: everything is timed.
-# Usage: bench/run-all.sh [--quick] [--parts small,vgg,memory,scheduler,scheduler-storage,e2e] [--skip-vgg] [--skip-e2e] [--threads N]
+# Usage: bench/run-all.sh [--quick] [--parts small,vgg,memory,job,scheduler,scheduler-storage,e2e] [--skip-vgg] [--skip-e2e] [--threads N]
 #   --quick: fewer repetitions (a smoke run of the harness, not numbers to report).
 #   --parts: run only these parts (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-quick=0; parts=small,vgg,memory,scheduler,e2e; threads=2
+quick=0; parts=small,vgg,memory,job,scheduler,e2e; threads=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;; --skip-vgg) parts=${parts//vgg/} ;; --skip-e2e) parts=${parts//e2e/} ;;
@@ -32,8 +33,8 @@ esac
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -e "$tcmalloc" ] || { echo "tcmalloc missing: run ./scripts/setup.sh" >&2; exit 2; }
 
-if [ "$quick" = 1 ]; then small_reps=1; small_steps=2; parts=${parts//vgg/}; mem_steps=100; sched_args="--experiments 2000 --grid 20000 --runs 1"
-else small_reps=5; small_steps=5; vgg_reps=2; mem_steps=1000; sched_args=""; fi
+if [ "$quick" = 1 ]; then small_reps=1; small_steps=2; parts=${parts//vgg/}; mem_steps=100; job_reps=1; sched_args="--experiments 2000 --grid 20000 --runs 1"
+else small_reps=5; small_steps=5; vgg_reps=2; mem_steps=1000; job_reps=3; sched_args=""; fi
 part() { [[ ",$parts," == *",$1,"* ]]; }
 
 out=bench/results; mkdir -p "$out"
@@ -41,7 +42,7 @@ raw=$(mktemp -d); trap 'rm -rf "$raw"' EXIT
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 log "building (Release)"
-for p in bench/TrainerBench bench/SchedulerBench src/Client; do dotnet build "$p" -c Release -v q -nologo >/dev/null; done
+for p in bench/TrainerBench bench/SchedulerBench src/Client src/Trainer; do dotnet build "$p" -c Release -v q -nologo >/dev/null; done
 trainer=bench/TrainerBench/bin/Release/net10.0/linux-x64/TrainerBench
 reference="env OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/pytorch/spiking_reference.py"
 
@@ -61,6 +62,11 @@ if part memory; then
   log "memory over $mem_steps raw training steps (small-cnn)"
   echo "csharp $(LD_PRELOAD=$tcmalloc $trainer --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
   echo "pytorch $(LD_PRELOAD=$tcmalloc $reference --memory-steps "$mem_steps" --threads "$threads")" >> "$raw/memory.txt"
+fi
+
+if part job; then
+  log "whole training job (trainer process vs PyTorch, alternating)"
+  bench/training-job.sh --reps "$job_reps" --threads "$threads" --out "$raw/job.txt"
 fi
 
 if part scheduler; then

@@ -61,6 +61,24 @@ def memory_rows(raw):
     return rows
 
 
+def job_rows(raw):
+    """The whole training job (bench/training-job.sh): wall and training time, and the process's peak RSS, both sides."""
+    sides = read_sides(os.path.join(raw, "job.txt"))
+    if not sides["csharp"] or not sides["pytorch"]:
+        return []
+    group = (f"whole training job (bench/e2e-job.json: Fashion-MNIST small-cnn, 8,000 images x 2 epochs, AT alpha 1, T=4, "
+             f"clean test on 10,000; median of {len(sides['csharp'])} runs)")
+    rows = []
+    for key, label, unit, target in [("wall_seconds", "process wall time (load, train, checkpoints, test)", "s", TIME_TARGET),
+                                     ("train_seconds", "training time", "s", TIME_TARGET),
+                                     ("peak_rss_mb", "process peak RSS", "MB", MEMORY_TARGET)]:
+        c = statistics.median(r[key] for r in sides["csharp"])
+        p = statistics.median(r[key] for r in sides["pytorch"])
+        rows.append({"group": group, "metric": label, "ours": f"{c:.1f} {unit}", "reference": f"{p:.1f} {unit}", "ratio": c / p,
+                     "target": f"<= {target}", "met": c / p <= target})
+    return rows
+
+
 def scheduler_rows(raw):
     path = os.path.join(raw, "scheduler.json")
     if not os.path.exists(path):
@@ -110,7 +128,7 @@ def main():
     a.add_argument("raw"); a.add_argument("out"); a.add_argument("--machine", default=""); a.add_argument("--versions", default="")
     a.add_argument("--quick", action="store_true")
     args = a.parse_args()
-    rows = trainer_rows(args.raw) + memory_rows(args.raw) + scheduler_rows(args.raw) + e2e_rows(args.raw)
+    rows = trainer_rows(args.raw) + memory_rows(args.raw) + job_rows(args.raw) + scheduler_rows(args.raw) + e2e_rows(args.raw)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     header = f"{stamp}; {args.machine}; {args.versions}" + ("; QUICK smoke run, not for reporting" if args.quick else "")
     lines = [header, "", "| group | metric | ours | reference | ratio | target | met |", "|---|---|---|---|---|---|---|"]

@@ -29,7 +29,9 @@ public class RunCommandTests
               attackSubset: 32
             """);
 
-        var (exit, output) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out");
+        // Two slots of one thread each (the layout docs/slot-sizing.md recommends for small networks on CPU nodes).
+        var (exit, output) = CliProcess.Run(work.Path, "run", "tiny.yaml", "--data-dir", "state", "--out", "out",
+            "--cpu-slots", "2", "--threads-per-slot", "1");
 
         Assert.True(exit == 0, output);
         Assert.Contains("4 completed, 0 failed", output);
@@ -50,7 +52,8 @@ public class RunCommandTests
         Assert.Equal(ResultsExport.AttemptsHeader, attempts[0]);
         Assert.Equal(4, attempts.Skip(1).Count(l => l.EndsWith(",Success")));
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(work.File("out/slot-timeline.png"))[..4]);
-        Assert.Matches(@"slots busy \d+\.\d% of \d+:\d\d \(4 attempts on \d+ slots?", output);
+        Assert.Matches(@"slots busy \d+\.\d% of \d+:\d\d \(4 attempts on 2 slots", output);
+        Assert.Equal(2, File.ReadAllLines(work.File("out/attempts.csv")).Skip(1).Select(l => l.Split(',')[3]).Distinct().Count());
         // report.html beside results.csv: one self-contained page, one pivot row per grid point.
         var report = File.ReadAllText(work.File("out/report.html"));
         Assert.DoesNotMatch("(src|href)=\"(https?:)?//", report);
@@ -172,5 +175,18 @@ public class RunCommandTests
         var (exit, output) = CliProcess.Run(work.Path, "list", "--cluster", "127.0.0.1:1");
         Assert.Equal(2, exit);
         Assert.Contains("127.0.0.1:1", output);
+    }
+
+    [Theory]
+    [InlineData("--cpu-slots", "0")]
+    [InlineData("--threads-per-slot", "0")]
+    [InlineData("--threads-per-slot", "-2")]
+    public void SlotLayoutBelowOneIsRefusedNamingTheOption(string option, string value)
+    {
+        using var work = new TempDirectory();
+        var (exit, output) = CliProcess.Run(work.Path, "slots", option, value, "--data-dir", "state");
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"{option}: {value}", output);
+        Assert.False(Directory.Exists(work.File("state")), "a refused option must not start the embedded silo");
     }
 }

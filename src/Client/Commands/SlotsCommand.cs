@@ -18,6 +18,25 @@ public sealed class SlotsCommand : CliCommand<ClusterSettings>
                 Markup.Escape(s.ExperimentKey ?? "-"), s.Since is { } since ? $"{since:HH:mm:ss}" : "-", $"{s.LastSeen:HH:mm:ss}");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"{scheduler.Leases} leases held; {scheduler.LeasesGranted} granted and {scheduler.LeasesExpired} expired since the scheduler started");
+        foreach (var node in scheduler.Slots.GroupBy(s => s.Node))
+            AnsiConsole.MarkupLine(Markup.Escape(Layout(node.Key, node.Select(s => s.Slot).ToList())));
+        AnsiConsole.MarkupLine("How to size a node (slots, threads, memory per trainer, trainers per GPU): docs/slot-sizing.md");
         return 0;
+    }
+
+    /// <summary>One line per node: its layout, and the measured advice when a CPU slot runs several threads.</summary>
+    static string Layout(string node, List<Grains.Model.SlotInfo> slots)
+    {
+        var cpu = slots.Where(s => s.Kind == Contracts.Vocabulary.CpuSlot).ToList();
+        var parts = new List<string>();
+        if (cpu.Count > 0)
+            parts.Add($"{cpu.Count} CPU slot{(cpu.Count == 1 ? "" : "s")} x {cpu.Max(s => s.Threads)} thread{(cpu.Max(s => s.Threads) == 1 ? "" : "s")}");
+        foreach (var gpu in slots.Where(s => s.Kind != Contracts.Vocabulary.CpuSlot).GroupBy(s => s.Device))
+            parts.Add($"{gpu.Count()} trainer{(gpu.Count() == 1 ? "" : "s")} on {gpu.Key}");
+        var line = $"{node}: {string.Join(", ", parts)}";
+        if (cpu.Count > 0 && cpu.Max(s => s.Threads) > 1)
+            line += $" (small networks finish a grid sooner with one slot per core: --cpu-slots {cpu.Count * cpu.Max(s => s.Threads)} --threads-per-slot 1, " +
+                    "or Node__CpuSlots / Node__ThreadsPerCpuSlot, if memory allows one trainer per core)";
+        return line;
     }
 }

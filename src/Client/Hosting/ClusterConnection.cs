@@ -84,6 +84,7 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             ["Node:ArtifactRoot"] = artifacts,
             ["Node:CpuSlots"] = settings.CpuSlots?.ToString(),
+            ["Node:ThreadsPerCpuSlot"] = settings.ThreadsPerSlot?.ToString(),
             // One node: an attempt cut off by a restart is found after 1.5 leases; keep that short (heartbeats every 5 s).
             ["Engine:LeaseDuration"] = "00:00:20",
         });

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace StableSnn.Client.Hosting;
@@ -35,8 +36,12 @@ public class ClusterSettings : CommandSettings
     public bool Verbose { get; init; }
 
     [CommandOption("--cpu-slots <N>")]
-    [Description("Embedded silo: how many experiments run at once on this machine's CPU (default 1; GPUs are found automatically).")]
+    [Description("Embedded silo: how many experiments run at once on this machine's CPU (default 1; GPUs are found automatically). See docs/slot-sizing.md.")]
     public int? CpuSlots { get; init; }
+
+    [CommandOption("--threads-per-slot <N>")]
+    [Description("Embedded silo: intra-op threads of each CPU slot's trainer (default: the cores divided evenly among the slots).")]
+    public int? ThreadsPerSlot { get; init; }
 
     [CommandOption("--tls-cert <FILE>")]
     [Description("With --cluster, for a cluster with mutual TLS: the PEM certificate this client presents, issued by the cluster's CA (default: $STABLESNN_TLS_CERT). Needs --tls-key and --tls-ca.")]
@@ -49,4 +54,13 @@ public class ClusterSettings : CommandSettings
     [CommandOption("--tls-ca <FILE>")]
     [Description("With --cluster: the PEM certificate of the CA the gateway's certificate must be issued by (default: $STABLESNN_TLS_CA).")]
     public string? TlsCa { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (CpuSlots is < 1)
+            return ValidationResult.Error($"--cpu-slots: {CpuSlots} runs nothing on a CPU node; give 1 or more (docs/slot-sizing.md says how many)");
+        if (ThreadsPerSlot is < 1)
+            return ValidationResult.Error($"--threads-per-slot: {ThreadsPerSlot} is not a thread count; give 1 or more, or leave it out to divide the cores evenly");
+        return base.Validate();
+    }
 }
