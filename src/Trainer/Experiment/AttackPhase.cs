@@ -48,7 +48,9 @@ public static class AttackPhase
         var images = subset.Images.to(device).to_type(ScalarType.Float32).div_(255);
         var labels = subset.Labels.to(device);
         var reporter = new Progress(progress);
-        return RobustnessEvaluator.Run(model, suite, images, labels, spec.BatchSize, spec.EvaluationSeed, reporter,
+        // Every attack and the clean pass run on a copy with batch norm folded into the convolutions (see BatchNormFolding).
+        using var folded = BatchNormFolding.AttackCopy(model, () => Build(spec));
+        return RobustnessEvaluator.Run(folded, suite, images, labels, spec.BatchSize, spec.EvaluationSeed, reporter,
             new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device)), cancel);
     }
 
@@ -65,13 +67,19 @@ public static class AttackPhase
     public static SpikingNetwork LoadModel(ExperimentSpec spec, string checkpoint, Device device)
     {
         if (!File.Exists(checkpoint)) throw new SpecException($"checkpoint '{checkpoint}' does not exist");
-        var info = DatasetCatalog.Describe(spec.Dataset);
-        var model = Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
-            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
+        var model = Build(spec);
         model.load(checkpoint);
         model.to(device);
         model.eval();
         return model;
+    }
+
+    /// <summary>A freshly initialised network of the spec's architecture for its dataset (on the CPU).</summary>
+    public static SpikingNetwork Build(ExperimentSpec spec)
+    {
+        var info = DatasetCatalog.Describe(spec.Dataset);
+        return Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
+            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
     }
 
     /// <summary>Relays attack progress as trainer progress events, at most one per batch.</summary>
