@@ -122,6 +122,11 @@ public sealed class BatchNormFoldingTests
         Assert.All(a.Attacks.Where(x => x.Attack.Name is "PGD-7" or "Square-8"),
             x => Assert.True(x.Correct < a.CleanCorrect, $"{x.Attack.Name} broke nothing: the comparison would say little"));
         Assert.Equal(a.ZeroGradientFraction, b.ZeroGradientFraction);
+
+        // Per-example seeds: another batch size gives the same masks on the spiking network too.
+        var c = RobustnessEvaluator.Run(folded, suite, images, labels, batchSize: 7, seed: 2);
+        Assert.Equal(b.CleanMask, c.CleanMask);
+        Assert.Equal(b.Attacks.Select(x => x.Mask), c.Attacks.Select(x => x.Mask));
     }
 
     static Tensor WithoutGrad(Func<Tensor> f)
