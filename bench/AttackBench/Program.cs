@@ -9,8 +9,8 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 // Attack throughput on a trained experiment's evaluation subset: per batch size, the model unfolded and with batch
-// norm folded (BatchNormFolding), image-steps per second of a PGD step (forward + input gradient) and of a Square
-// query (forward only). Each cell alternates unfolded / folded and keeps the median of --reps.
+// norm folded without and with the first layer run once over T (BatchNormFolding), image-steps per second of a PGD step (forward + input gradient) and of a Square
+// query (forward only). Each cell alternates the three models rep by rep and keeps the median of --reps.
 // Usage: AttackBench SPEC CHECKPOINT [--sizes 32,64,128,256,0] [--reps 5] [--threads 2]   (0 = the whole subset)
 if (AllocatorGuard.EnsureTcmalloc(args) is int code) return code;
 var spec = ExperimentSpec.Load(args[0]);
@@ -30,6 +30,7 @@ for (var i = 2; i + 1 < args.Length; i += 2)
 TorchRuntime.SetThreads(threads);
 var model = AttackPhase.LoadModel(spec, checkpoint, CPU);
 var folded = BatchNormFolding.AttackCopy(model, () => AttackPhase.Build(spec));
+var foldedOnly = BatchNormFolding.AttackCopy(model, () => AttackPhase.Build(spec), onceOverTime: false);
 var (train, test) = DatasetCatalog.Load(spec.Dataset, spec.DataRoot);
 train.Dispose();
 var subset = AttackPhase.EvaluationSubset(test, spec);
@@ -38,34 +39,39 @@ var labels = subset.Labels;
 var n = images.shape[0];
 var pgdStep = new Pgd(8f / 255f, 1, 2f / 255f, randomStart: false);
 Console.WriteLine($"# {spec.Architecture}, T = {spec.TimeSteps}, {n} images, {threads} threads, median of {reps}");
-Console.WriteLine("| batch | PGD step img/s unfolded | folded | Square query img/s unfolded | folded |");
-Console.WriteLine("|---|---|---|---|---|");
-foreach (var requested in sizes)
+Console.WriteLine("| batch | PGD step img/s: unfolded | BN folded | + first layer once | Square query img/s: unfolded | BN folded | + first layer once |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
+// Every (batch size, pass, model) cell is measured once per round, round after round, so that all of them see the
+// same changing load from the machine's other users; each cell reports the median over the rounds after a warm-up.
+nn.Module<Tensor, Tensor>[] models = [model, foldedOnly, folded];
+var counts = sizes.Select(r => r == 0 ? (int)n : Math.Min(r, (int)n)).ToArray();
+var times = new List<double>[counts.Length, 2, models.Length];
+foreach (var i in Enumerable.Range(0, counts.Length))
+    for (var g = 0; g < 2; g++)
+        for (var k = 0; k < models.Length; k++) times[i, g, k] = [];
+for (var r = 0; r < reps + 1; r++)
 {
-    var size = requested == 0 ? (int)n : Math.Min(requested, (int)n);
-    var x = images.narrow(0, 0, size);
-    var y = labels.narrow(0, 0, size);
-    // Unfolded and folded alternate rep by rep, so both see the same load from the machine's other users.
-    (double Unfolded, double Folded) Rates(bool gradient)
+    for (var i = 0; i < counts.Length; i++)
     {
-        var times = (Unfolded: new List<double>(), Folded: new List<double>());
-        for (var r = 0; r < reps + 1; r++)
+        var x = images.narrow(0, 0, counts[i]);
+        var y = labels.narrow(0, 0, counts[i]);
+        for (var g = 0; g < 2; g++)
         {
-            foreach (var isFolded in new[] { false, true })
+            for (var k = 0; k < models.Length; k++)
             {
                 using var scope = NewDisposeScope();
                 var clock = Stopwatch.StartNew();
-                nn.Module<Tensor, Tensor> m = isFolded ? folded : model;
-                if (gradient) pgdStep.Perturb(m, x, y, 0L);
-                else using (no_grad()) m.call(x);
-                if (r > 0) (isFolded ? times.Folded : times.Unfolded).Add(clock.Elapsed.TotalSeconds); // the first is warm-up
+                if (g == 0) pgdStep.Perturb(models[k], x, y, 0L);
+                else using (no_grad()) models[k].call(x);
+                if (r > 0) times[i, g, k].Add(clock.Elapsed.TotalSeconds); // round 0 is warm-up
             }
         }
-        return (size / Median(times.Unfolded), size / Median(times.Folded));
     }
-    var pgd = Rates(gradient: true);
-    var square = Rates(gradient: false);
-    Console.WriteLine($"| {(requested == 0 ? $"all ({n})" : size)} | {pgd.Item1:F0} | {pgd.Item2:F0} | {square.Item1:F0} | {square.Item2:F0} |");
+}
+for (var i = 0; i < counts.Length; i++)
+{
+    string Rates(int g) => string.Join(" | ", Enumerable.Range(0, models.Length).Select(k => $"{counts[i] / Median(times[i, g, k]):F0}"));
+    Console.WriteLine($"| {(sizes[i] == 0 ? $"all ({n})" : counts[i])} | {Rates(0)} | {Rates(1)} |");
 }
 // The price of per-example randomness in Square: its draws for 1000 iterations on 64 examples, without the model.
 var draws = Stopwatch.StartNew();

@@ -71,8 +71,9 @@ internal sealed class ExampleRandom(ExampleSeeds seeds, long rows) : IDisposable
     public Tensor Signs(long[] rows, long[] shape, Tensor like) =>
         (Stack(rows, row => randint(2, shape, device: CPU, generator: For(row))) * 2 - 1).to(like.dtype).to(like.device);
 
-    /// <summary>One integer in [0, <paramref name="high"/>) per row of <paramref name="rows"/>, on the CPU.</summary>
-    public Tensor Integers(long[] rows, long high) => Stack(rows, row => randint(high, [1], device: CPU, generator: For(row))).squeeze(1);
+    /// <summary>Uniform in [0, 1) of shape [rows.Length, ..<paramref name="shape"/>], float64 on the CPU.</summary>
+    public Tensor Uniform(long[] rows, long[] shape) =>
+        Stack(rows, row => rand(shape, dtype: ScalarType.Float64, device: CPU, generator: For(row)));
 
     public long[] AllRows => [.. Enumerable.Range(0, _generators.Length).Select(i => (long)i)];
 

@@ -65,6 +65,10 @@ public sealed class SquareAttack : IAttack
         var x = where(AttackOps.PerExample(fooled, clean), clean, start);
         margin = where(fooled, margin, startMargin);
         fooled = fooled | startFooled;
+        // Every iteration's square (corner, signs) for every example, drawn up front from the example's own generator:
+        // two draws per example instead of three per example and iteration (those cost more than a small model's query).
+        var corners = random.Uniform(random.AllRows, [Queries, 2]);
+        var squareSigns = random.Signs(random.AllRows, [Queries, channels], clean);
 
         for (var i = 0; i < Queries; i++)
         {
@@ -75,7 +79,8 @@ public sealed class SquareAttack : IAttack
             var side = Side(Fraction(PInit, i, Queries), h, w);
             var current = x.index_select(0, active);
             // Each example draws its square from its own generator: its proposals do not depend on the others.
-            var candidate = Propose(current, clean.index_select(0, active), side, eps, random, active.cpu().data<long>().ToArray());
+            var candidate = Propose(current, clean.index_select(0, active), side, eps,
+                corners.index_select(0, active.cpu()).select(1, i), squareSigns.index_select(0, active).select(1, i));
             var (newMargin, newFooled) = Query(model, candidate, labels.index_select(0, active));
             var oldMargin = margin.index_select(0, active);
             // A fooling point is taken even at an equal margin (a tie that argmax breaks away from y).
@@ -97,20 +102,25 @@ public sealed class SquareAttack : IAttack
     /// is wasted. The reference redraws until something changes: for one channel that is the same proposal, without
     /// a loop of redraws; for several, the opposite square is one of the 2^C - 1 it would choose from uniformly.
     /// </summary>
-    static Tensor Propose(Tensor current, Tensor clean, int side, double eps, ExampleRandom random, long[] examples)
+    /// <param name="corner">Per example two uniforms in [0, 1) [n, 2] that place the square's top and left.</param>
+    /// <param name="channelSigns">Per example one +-1 per channel [n, C].</param>
+    static Tensor Propose(Tensor current, Tensor clean, int side, double eps, Tensor corner, Tensor channelSigns)
     {
         long n = current.shape[0], channels = current.shape[1], h = current.shape[2], w = current.shape[3];
-        var top = random.Integers(examples, h - side + 1).view(n, 1, 1, 1);
-        var left = random.Integers(examples, w - side + 1).view(n, 1, 1, 1);
+        var top = Place(corner.select(1, 0), h - side + 1).view(n, 1, 1, 1);
+        var left = Place(corner.select(1, 1), w - side + 1).view(n, 1, 1, 1);
         var rows = arange(h, device: CPU).view(1, 1, h, 1);
         var cols = arange(w, device: CPU).view(1, 1, 1, w);
         var window = (rows >= top & rows < top + side & cols >= left & cols < left + side).to(current.device);
-        var signs = random.Signs(examples, [channels, 1, 1], current);
+        var signs = channelSigns.view(n, channels, 1, 1);
         var candidate = where(window, AttackOps.Project(clean + eps * signs, clean, eps), current);
         var unchanged = AttackOps.PerExample((candidate == current).flatten(1).all(1), signs);
         // With eps > 0, clean + eps and clean - eps differ after clipping at every pixel, so the flip always changes.
         return where(unchanged, where(window, AttackOps.Project(clean - eps * signs, clean, eps), current), candidate);
     }
+
+    /// <summary>A uniform u in [0, 1) as an integer in [0, count): floor(u * count), kept below count against rounding.</summary>
+    static Tensor Place(Tensor u, long count) => (u * count).floor().clamp_max(count - 1).to(ScalarType.Int64);
 
     /// <summary>Margin z_y - max_{j != y} z_j (negative or tied-away means fooled) and whether argmax differs from y.</summary>
     static (Tensor Margin, Tensor Fooled) Query(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)

@@ -19,7 +19,7 @@ public static class BatchNormFolding
     /// A folded copy of <paramref name="trained"/> in eval mode, built by <paramref name="build"/> (the same
     /// architecture, freshly constructed) and loaded with the trained weights and running statistics.
     /// </summary>
-    public static SpikingNetwork AttackCopy(SpikingNetwork trained, Func<SpikingNetwork> build)
+    public static SpikingNetwork AttackCopy(SpikingNetwork trained, Func<SpikingNetwork> build, bool onceOverTime = true)
     {
         ArgumentNullException.ThrowIfNull(trained);
         var copy = build();
@@ -31,14 +31,15 @@ public static class BatchNormFolding
         for (var i = 0; i < norms.Count; i++) copies[i].eps = norms[i].eps;
         var device = trained.parameters().First().device;
         copy.to(device);
-        return Fold(copy);
+        return Fold(copy, onceOverTime);
     }
 
     /// <summary>
     /// Folds <paramref name="model"/>, which the caller gives up: the result reuses its layers (folded in place) and
     /// owns them from now on. Only for evaluation; training the result would update the folded weights.
     /// </summary>
-    public static SpikingNetwork Fold(SpikingNetwork model)
+    /// <param name="onceOverTime">Run the layers before the first spiking layer once per image (off only to measure what it saves).</param>
+    public static SpikingNetwork Fold(SpikingNetwork model, bool onceOverTime = true)
     {
         model.eval();
         var layers = new List<nn.Module<Tensor, Tensor>>();
@@ -65,7 +66,7 @@ public static class BatchNormFolding
                 }
             }
         }
-        var stemLength = layers.TakeWhile(IsTimeInvariant).Count();
+        var stemLength = onceOverTime ? layers.TakeWhile(IsTimeInvariant).Count() : 0;
         var stem = stemLength == 0 ? null : Sequence(layers.Take(stemLength));
         var folded = new SpikingNetwork(model.GetName(), stem, Sequence(layers.Skip(stemLength)), model.TimeSteps,
             model.ChannelMean, model.ChannelStd);
