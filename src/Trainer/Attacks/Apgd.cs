@@ -58,17 +58,17 @@ public sealed class Apgd : IAttack
         return result;
     }
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds)
     {
         using var mode = new EvalModeScope(model);
         using var outer = NewDisposeScope();
-        using var gen = AttackOps.NewGenerator(seed);
         var clean = images.detach();
+        using var random = seeds.Open(clean.shape[0]);
         Tensor? bestAdv = null, bestLoss = null, bestFooled = null;
         for (var r = 0; r < Restarts; r++)
         {
             using var runScope = NewDisposeScope();
-            var (adv, loss, fooled) = RunOnce(model, clean, labels, gen);
+            var (adv, loss, fooled) = RunOnce(model, clean, labels, random);
             if (bestAdv is null)
             {
                 (bestAdv, bestLoss, bestFooled) = (adv, loss, fooled);
@@ -87,13 +87,13 @@ public sealed class Apgd : IAttack
     }
 
     private (Tensor Adv, Tensor Loss, Tensor Fooled) RunOnce(
-        nn.Module<Tensor, Tensor> model, Tensor clean, Tensor labels, Generator gen)
+        nn.Module<Tensor, Tensor> model, Tensor clean, Tensor labels, ExampleRandom random)
     {
         var eps = (double)Epsilon;
         var checkpoints = Checkpoints(Steps);
         var batch = clean.shape[0];
 
-        var current = AttackOps.Project(clean + eps * AttackOps.UniformSymmetric(clean, gen), clean, eps);
+        var current = AttackOps.Project(clean + eps * random.UniformSymmetric(clean), clean, eps);
         var (loss, grad, logits) = AttackOps.LossAndGrad(model, current, labels, Loss);
         var previous = current;
         var stepSize = full(batch, 2.0 * eps, dtype: clean.dtype, device: clean.device);

@@ -35,13 +35,6 @@ internal static class AttackOps
         return torch.clamp(torch.max(torch.min(x, hi), lo), 0.0, 1.0);
     }
 
-    /// <summary>Uniform noise in [-1, 1), drawn on the CPU from a seeded generator for device-independent determinism.</summary>
-    public static Tensor UniformSymmetric(Tensor like, Generator gen) =>
-        (rand(like.shape, dtype: like.dtype, device: CPU, generator: gen) * 2 - 1).to(like.device);
-
-    public static Tensor StandardNormal(Tensor like, Generator gen) =>
-        randn(like.shape, dtype: like.dtype, device: CPU, generator: gen).to(like.device);
-
     /// <summary>Reshapes a per-example vector [B] to broadcast against a batch [B, ...].</summary>
     public static Tensor PerExample(Tensor v, Tensor like)
     {
@@ -50,6 +43,4 @@ internal static class AttackOps
         shape[0] = like.shape[0];
         return v.reshape(shape);
     }
-
-    public static Generator NewGenerator(long seed) => new Generator(unchecked((ulong)seed));
 }

@@ -10,7 +10,7 @@ public sealed class Fgsm(float epsilon, string? name = null) : IAttack
     public string Name { get; } = name ?? $"FGSM-{epsilon * 255f:0.##}";
     public float Epsilon { get; } = epsilon;
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds)
     {
         using var mode = new EvalModeScope(model);
         using var scope = NewDisposeScope();

@@ -13,11 +13,11 @@ public sealed class GaussianNoise(float sigma, string? name = null) : IAttack
     public float Epsilon => Sigma;
     public float Sigma { get; } = sigma;
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds)
     {
         using var scope = NewDisposeScope();
-        using var gen = AttackOps.NewGenerator(seed);
         var clean = images.detach();
-        return torch.clamp(clean + Sigma * AttackOps.StandardNormal(clean, gen), 0.0, 1.0).MoveToOuterDisposeScope();
+        using var random = seeds.Open(clean.shape[0]);
+        return torch.clamp(clean + Sigma * random.StandardNormal(clean), 0.0, 1.0).MoveToOuterDisposeScope();
     }
 }

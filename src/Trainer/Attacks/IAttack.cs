@@ -17,9 +17,9 @@ public interface IAttack
 
     /// <summary>
     /// Returns adversarial images with the shape, dtype and device of <paramref name="images"/>.
-    /// All randomness is drawn from a CPU <see cref="torch.Generator"/> seeded with
-    /// <paramref name="seed"/> (then moved to the images' device), so a fixed seed gives the same
-    /// output on any device and does not disturb the global torch RNG.
+    /// Example i's randomness is drawn from its own CPU <see cref="torch.Generator"/> seeded with
+    /// <paramref name="seeds"/>[i] (then moved to the images' device): the same output on any device and in any
+    /// batch, without disturbing the global torch RNG.
     /// </summary>
-    Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed);
+    Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds);
 }

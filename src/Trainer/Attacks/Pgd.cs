@@ -35,7 +35,7 @@ public sealed class Pgd : IAttack
     public static Pgd Pgd20(float epsilon = 8f / 255f) => new(epsilon, 20, 1f / 255f, true, name: "PGD-20");
     public static Pgd Pgd40(float epsilon = 8f / 255f) => new(epsilon, 40, 0.5f / 255f, true, name: "PGD-40");
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds)
     {
         using var mode = new EvalModeScope(model);
         using var outer = NewDisposeScope();
@@ -43,8 +43,8 @@ public sealed class Pgd : IAttack
         var adv = clean.clone();
         if (RandomStart)
         {
-            using var gen = AttackOps.NewGenerator(seed);
-            adv = AttackOps.Project(clean + Epsilon * AttackOps.UniformSymmetric(clean, gen), clean, Epsilon);
+            using var random = seeds.Open(clean.shape[0]);
+            adv = AttackOps.Project(clean + Epsilon * random.UniformSymmetric(clean), clean, Epsilon);
         }
         for (var step = 0; step < Steps; step++)
         {

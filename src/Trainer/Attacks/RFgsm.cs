@@ -23,13 +23,13 @@ public sealed class RFgsm : IAttack
     public float Epsilon { get; }
     public float Alpha { get; }
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds)
     {
         using var mode = new EvalModeScope(model);
         using var scope = NewDisposeScope();
-        using var gen = AttackOps.NewGenerator(seed);
         var clean = images.detach();
-        var start = torch.clamp(clean + Alpha * AttackOps.StandardNormal(clean, gen).sign(), 0.0, 1.0);
+        using var random = seeds.Open(clean.shape[0]);
+        var start = torch.clamp(clean + Alpha * random.StandardNormal(clean).sign(), 0.0, 1.0);
         var (_, grad, _) = AttackOps.LossAndGrad(model, start, labels, AttackLoss.CE);
         var adv = AttackOps.Project(start + (Epsilon - Alpha) * grad.sign(), clean, Epsilon);
         return adv.MoveToOuterDisposeScope();

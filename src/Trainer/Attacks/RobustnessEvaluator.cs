@@ -15,8 +15,9 @@ public static class RobustnessEvaluator
     /// <see cref="AttackConfig.Cascade"/> run only on the images still robust before them.
     /// <paramref name="images"/> [N, C, H, W] in [0,1] and <paramref name="labels"/> [N] must be on the model's
     /// device. Synchronous on purpose: dispose scopes and grad mode are per thread.
-    /// The seed of each batch depends only on (<paramref name="seed"/>, attack name, batch index), so
-    /// adding an attack to a suite does not change the others' numbers. Cancellation is checked between batches
+    /// Each example's noise comes from its own seed, a function of (<paramref name="seed"/>, attack name, example
+    /// index) alone: adding an attack to a suite does not change the others' numbers, and neither does the batch size
+    /// (up to float rounding of the batched model, see bench/README.md). Cancellation is checked between batches
     /// and ends the run with <see cref="OperationCanceledException"/>.
     /// </summary>
     public static SuiteResult Run(
@@ -86,7 +87,7 @@ public static class RobustnessEvaluator
                     cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var (x, y, start) = Slice(images, labels, b, batchSize);
-                    var adv = attacks[i].Perturb(model, x, y, BatchSeed(seed, configs[i].Name, b));
+                    var adv = attacks[i].Perturb(model, x, y, Seeds(seed, configs[i].Name, start, x.shape[0]));
                     using (no_grad())
                         Record(model.call(adv), y, correct, start);
                     progress?.Report(new AttackProgress(configs[i].Name, b + 1, batches, i + 1, attacks.Count));
@@ -144,7 +145,7 @@ public static class RobustnessEvaluator
             var rows = tensor(part, device: images.device);
             var x = images.index_select(0, rows);
             var y = labels.index_select(0, rows);
-            var adv = attack.Perturb(model, x, y, BatchSeed(seed, name, b));
+            var adv = attack.Perturb(model, x, y, ExampleSeeds.Of([.. part.Select(row => ExampleSeeds.Mix(seed, row, name))]));
             using (no_grad())
             {
                 var right = (model.call(adv).argmax(1) == y).cpu().data<bool>().ToArray();
@@ -171,21 +172,7 @@ public static class RobustnessEvaluator
 
     private static double Fraction(int count, int total) => total == 0 ? 0.0 : (double)count / total;
 
-    /// <summary>FNV-1a over the attack name mixed with seed and batch: stable across runs and processes (unlike string.GetHashCode).</summary>
-    internal static long BatchSeed(int seed, string attackName, int batch)
-    {
-        unchecked
-        {
-            var h = 14695981039346656037UL;
-            foreach (var ch in attackName)
-            {
-                h ^= ch;
-                h *= 1099511628211UL;
-            }
-            h ^= (ulong)(uint)seed * 0x9E3779B97F4A7C15UL;
-            h ^= (ulong)(uint)batch * 0xC2B2AE3D27D4EB4FUL;
-            // Keep it positive so it reads naturally in logs; TorchSharp generators take any 64-bit value.
-            return (long)(h & long.MaxValue);
-        }
-    }
+    /// <summary>Seeds of the examples start .. start + count - 1 for one attack.</summary>
+    static ExampleSeeds Seeds(int seed, string attackName, long start, long count) =>
+        ExampleSeeds.Of([.. Enumerable.Range(0, checked((int)count)).Select(k => ExampleSeeds.Mix(seed, start + k, attackName))]);
 }

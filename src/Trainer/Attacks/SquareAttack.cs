@@ -46,25 +46,29 @@ public sealed class SquareAttack : IAttack
     public static int Side(double p, long h, long w) =>
         (int)Math.Clamp(Math.Round(Math.Sqrt(p * h * w)), 1, Math.Max(1, Math.Min(h, w) - 1));
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds)
     {
         if (images.dim() != 4)
             throw new ArgumentException($"Square attack needs images [B, C, H, W], got {images.dim()} dimensions.", nameof(images));
         using var mode = new EvalModeScope(model);
         using var noGrad = no_grad();
         using var outer = NewDisposeScope();
-        using var gen = AttackOps.NewGenerator(seed);
         var clean = images.detach();
+        using var random = seeds.Open(clean.shape[0]);
         var eps = (double)Epsilon;
         long batch = clean.shape[0], channels = clean.shape[1], h = clean.shape[2], w = clean.shape[3];
 
         // Examples misclassified already keep their clean image (a stripe start might repair them).
         var (margin, fooled) = Query(model, clean, labels);
-        var start = AttackOps.Project(clean + eps * Signs([batch, channels, 1, w], clean, gen), clean, eps);
+        var start = AttackOps.Project(clean + eps * random.Signs(random.AllRows, [channels, 1, w], clean), clean, eps);
         var (startMargin, startFooled) = Query(model, start, labels);
         var x = where(AttackOps.PerExample(fooled, clean), clean, start);
         margin = where(fooled, margin, startMargin);
         fooled = fooled | startFooled;
+        // Every iteration's square (corner, signs) for every example, drawn up front from the example's own generator:
+        // two draws per example instead of three per example and iteration (those cost more than a small model's query).
+        var corners = random.Uniform(random.AllRows, [Queries, 2]);
+        var squareSigns = random.Signs(random.AllRows, [Queries, channels], clean);
 
         for (var i = 0; i < Queries; i++)
         {
@@ -74,7 +78,9 @@ public sealed class SquareAttack : IAttack
             if (active.shape[0] == 0) break;
             var side = Side(Fraction(PInit, i, Queries), h, w);
             var current = x.index_select(0, active);
-            var candidate = Propose(current, clean.index_select(0, active), side, eps, gen);
+            // Each example draws its square from its own generator: its proposals do not depend on the others.
+            var candidate = Propose(current, clean.index_select(0, active), side, eps,
+                corners.index_select(0, active.cpu()).select(1, i), squareSigns.index_select(0, active).select(1, i));
             var (newMargin, newFooled) = Query(model, candidate, labels.index_select(0, active));
             var oldMargin = margin.index_select(0, active);
             // A fooling point is taken even at an equal margin (a tie that argmax breaks away from y).
@@ -96,24 +102,25 @@ public sealed class SquareAttack : IAttack
     /// is wasted. The reference redraws until something changes: for one channel that is the same proposal, without
     /// a loop of redraws; for several, the opposite square is one of the 2^C - 1 it would choose from uniformly.
     /// </summary>
-    static Tensor Propose(Tensor current, Tensor clean, int side, double eps, Generator gen)
+    /// <param name="corner">Per example two uniforms in [0, 1) [n, 2] that place the square's top and left.</param>
+    /// <param name="channelSigns">Per example one +-1 per channel [n, C].</param>
+    static Tensor Propose(Tensor current, Tensor clean, int side, double eps, Tensor corner, Tensor channelSigns)
     {
         long n = current.shape[0], channels = current.shape[1], h = current.shape[2], w = current.shape[3];
-        var top = randint(h - side + 1, [n, 1, 1, 1], device: CPU, generator: gen);
-        var left = randint(w - side + 1, [n, 1, 1, 1], device: CPU, generator: gen);
+        var top = Place(corner.select(1, 0), h - side + 1).view(n, 1, 1, 1);
+        var left = Place(corner.select(1, 1), w - side + 1).view(n, 1, 1, 1);
         var rows = arange(h, device: CPU).view(1, 1, h, 1);
         var cols = arange(w, device: CPU).view(1, 1, 1, w);
         var window = (rows >= top & rows < top + side & cols >= left & cols < left + side).to(current.device);
-        var signs = Signs([n, channels, 1, 1], current, gen);
+        var signs = channelSigns.view(n, channels, 1, 1);
         var candidate = where(window, AttackOps.Project(clean + eps * signs, clean, eps), current);
         var unchanged = AttackOps.PerExample((candidate == current).flatten(1).all(1), signs);
         // With eps > 0, clean + eps and clean - eps differ after clipping at every pixel, so the flip always changes.
         return where(unchanged, where(window, AttackOps.Project(clean - eps * signs, clean, eps), current), candidate);
     }
 
-    /// <summary>Uniform +-1 of the given shape, drawn on the CPU, in the dtype and on the device of <paramref name="like"/>.</summary>
-    static Tensor Signs(long[] shape, Tensor like, Generator gen) =>
-        (randint(2, shape, device: CPU, generator: gen) * 2 - 1).to(like.dtype).to(like.device);
+    /// <summary>A uniform u in [0, 1) as an integer in [0, count): floor(u * count), kept below count against rounding.</summary>
+    static Tensor Place(Tensor u, long count) => (u * count).floor().clamp_max(count - 1).to(ScalarType.Int64);
 
     /// <summary>Margin z_y - max_{j != y} z_j (negative or tied-away means fooled) and whether argmax differs from y.</summary>
     static (Tensor Margin, Tensor Fooled) Query(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)

@@ -18,9 +18,9 @@ public sealed class SurrogateAttack(IAttack inner, SurrogateGradient gradient, s
     public string Name { get; } = name ?? inner.Name;
     public float Epsilon => Inner.Epsilon;
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds)
     {
         using var surrogate = SurrogateOverride.Use(Gradient);
-        return Inner.Perturb(model, images, labels, seed);
+        return Inner.Perturb(model, images, labels, seeds);
     }
 }

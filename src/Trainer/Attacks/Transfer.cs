@@ -14,6 +14,6 @@ public sealed class Transfer(IAttack inner, nn.Module<Tensor, Tensor> source, st
     public string Name { get; } = name ?? $"Transfer({inner.Name})";
     public float Epsilon => Inner.Epsilon;
 
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, long seed) =>
-        Inner.Perturb(Source, images, labels, seed);
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, ExampleSeeds seeds) =>
+        Inner.Perturb(Source, images, labels, seeds);
 }

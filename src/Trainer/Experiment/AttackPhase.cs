@@ -39,6 +39,21 @@ public static class AttackPhase
     public static ImageDataset EvaluationSubset(ImageDataset test, ExperimentSpec spec) =>
         DataSplit.Subset(test, spec.AttackSubset, spec.EvaluationSeed + 2);
 
+    /// <summary>
+    /// Attack batch for small-cnn: throughput (PGD steps and Square queries per second) still rose from 64 to 256 images
+    /// on 2 cores (bench/README.md, "Attack phase: before and after"), and one batch then holds a quickstart's whole
+    /// cascade, so Square does not spend 1,000 iterations on a tail batch of a few images. 256 x T activations of
+    /// small-cnn stay under a few hundred MB.
+    /// </summary>
+    public const int SmallCnnAttackBatch = 256;
+
+    /// <summary>
+    /// Images per attack batch. Results do not depend on it (per-example seeds), only time and memory do. The larger
+    /// networks keep the training batch size: nothing was measured for them here, and it is known to fit in memory.
+    /// </summary>
+    public static int AttackBatchSize(ExperimentSpec spec) =>
+        spec.Architecture == "small-cnn" ? Math.Max(spec.BatchSize, SmallCnnAttackBatch) : spec.BatchSize;
+
     public static SuiteResult Run(SpikingNetwork model, ExperimentSpec spec, ImageDataset test, Device device, IProgressSink progress,
         CancellationToken cancel = default)
     {
@@ -48,30 +63,39 @@ public static class AttackPhase
         var images = subset.Images.to(device).to_type(ScalarType.Float32).div_(255);
         var labels = subset.Labels.to(device);
         var reporter = new Progress(progress);
-        return RobustnessEvaluator.Run(model, suite, images, labels, spec.BatchSize, spec.EvaluationSeed, reporter,
+        // Every attack and the clean pass run on a copy with batch norm folded into the convolutions (see BatchNormFolding).
+        using var folded = BatchNormFolding.AttackCopy(model, () => Build(spec));
+        return RobustnessEvaluator.Run(folded, suite, images, labels, AttackBatchSize(spec), spec.EvaluationSeed, reporter,
             new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device)), cancel);
     }
 
-    /// <summary>Builds the network an experiment output directory describes and loads its selected weights.</summary>
+    /// <summary>Builds the network an experiment output directory describes, loads its selected weights and folds its batch norm (a transfer source for attacks).</summary>
     public static SpikingNetwork LoadExperimentModel(string experimentDirectory, Device device)
     {
         var resultPath = Path.Combine(experimentDirectory, "result.json");
         if (!File.Exists(resultPath))
             throw new SpecException($"transfer source '{experimentDirectory}' has no result.json; train that experiment first");
         var result = JsonSerializer.Deserialize<ExperimentResult>(File.ReadAllText(resultPath), ExperimentSpec.Json)!;
-        return LoadModel(result.Spec, result.Checkpoint, device);
+        // Attacks craft on the source too: fold it like the target (it is loaded for this purpose only).
+        return BatchNormFolding.Fold(LoadModel(result.Spec, result.Checkpoint, device));
     }
 
     public static SpikingNetwork LoadModel(ExperimentSpec spec, string checkpoint, Device device)
     {
         if (!File.Exists(checkpoint)) throw new SpecException($"checkpoint '{checkpoint}' does not exist");
-        var info = DatasetCatalog.Describe(spec.Dataset);
-        var model = Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
-            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
+        var model = Build(spec);
         model.load(checkpoint);
         model.to(device);
         model.eval();
         return model;
+    }
+
+    /// <summary>A freshly initialised network of the spec's architecture for its dataset (on the CPU).</summary>
+    public static SpikingNetwork Build(ExperimentSpec spec)
+    {
+        var info = DatasetCatalog.Describe(spec.Dataset);
+        return Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
+            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
     }
 
     /// <summary>Relays attack progress as trainer progress events, at most one per batch.</summary>

@@ -12,7 +12,8 @@ namespace StableSnn.Trainer.Models;
 /// </summary>
 public sealed class ConvexResidualBlock : nn.Module<Tensor, Tensor>
 {
-    readonly BatchNorm2d bn1, bn2;
+    readonly BatchNorm2d bn1;
+    BatchNorm2d? bn2; // null once folded into conv1 (attack copies)
     readonly SpikingNeuron spike1, spike2;
     readonly Conv2d conv1, conv2;
     readonly Conv2d? shortcut;
@@ -36,11 +37,22 @@ public sealed class ConvexResidualBlock : nn.Module<Tensor, Tensor>
     /// <summary>The convex weights (shortcut, branch).</summary>
     public Parameter Mix => mix;
 
+    /// <summary>Folds bn2 into conv1 (adjacent: conv1 -> bn2 -> spike2); bn1 follows a spike, so it stays.</summary>
+    internal void FoldBatchNorm()
+    {
+        if (bn2 is null) return;
+        BatchNormFolding.FoldInto(conv1, bn2);
+        _internal_submodules.Remove(nameof(bn2));
+        bn2.Dispose();
+        bn2 = null;
+    }
+
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var activated = spike1.forward(bn1.forward(input));
-        var branch = conv2.forward(spike2.forward(bn2.forward(conv1.forward(activated))));
+        var current = conv1.forward(activated);
+        var branch = conv2.forward(spike2.forward(bn2 is null ? current : bn2.forward(current)));
         var identity = shortcut is null ? input : shortcut.forward(activated);
         return (mix[0] * identity + mix[1] * branch).MoveToOuterDisposeScope();
     }

@@ -29,7 +29,7 @@ public sealed class AttackBoundsTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         var attack = Make(name);
-        var adv = attack.Perturb(f.Model, f.Images, f.Labels, seed: 11);
+        var adv = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 11);
 
         Assert.Equal(f.Images.shape, adv.shape);
         Assert.Equal(f.Images.dtype, adv.dtype);
@@ -45,8 +45,8 @@ public sealed class AttackBoundsTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         var attack = Make(name);
-        var a = attack.Perturb(f.Model, f.Images, f.Labels, seed: 5);
-        var b = attack.Perturb(f.Model, f.Images, f.Labels, seed: 5);
+        var a = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 5);
+        var b = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 5);
         Assert.True(AttackFixture.Same(a, b));
     }
 
@@ -55,8 +55,8 @@ public sealed class AttackBoundsTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         var attack = Pgd.Pgd7(Eps);
-        var a = attack.Perturb(f.Model, f.Images, f.Labels, seed: 1);
-        var b = attack.Perturb(f.Model, f.Images, f.Labels, seed: 2);
+        var a = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 1);
+        var b = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 2);
         Assert.False(AttackFixture.Same(a, b));
     }
 
@@ -65,8 +65,8 @@ public sealed class AttackBoundsTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         var attack = new GaussianNoise(0.2f);
-        var a = attack.Perturb(f.Model, f.Images, f.Labels, seed: 3);
-        var b = attack.Perturb(f.Model, f.Images, f.Labels, seed: 3);
+        var a = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 3);
+        var b = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 3);
         Assert.True(AttackFixture.Same(a, b));
         Assert.True(a.min().item<float>() >= 0f && a.max().item<float>() <= 1f);
         // No eps ball: sigma 0.2 noise moves some pixels by more than 0.2.
@@ -82,11 +82,11 @@ public sealed class AttackBoundsTests(AttackFixture f)
         fresh.train();
         foreach (var attack in new IAttack[] { new Fgsm(Eps), Pgd.Pgd7(Eps), new Apgd(Eps), new RFgsm(Eps) })
         {
-            attack.Perturb(fresh, f.Images, f.Labels, seed: 1);
+            attack.Perturb(fresh, f.Images, f.Labels, seeds: 1);
             Assert.True(fresh.training, attack.Name);
         }
         fresh.eval();
-        new Fgsm(Eps).Perturb(fresh, f.Images, f.Labels, seed: 1);
+        new Fgsm(Eps).Perturb(fresh, f.Images, f.Labels, seeds: 1);
         Assert.False(fresh.training);
         Assert.All(fresh.parameters(), p => Assert.Null(p.grad));
     }
@@ -96,9 +96,9 @@ public sealed class AttackBoundsTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         using var constant = new ConstantModel(AttackFixture.Classes);
-        var adv = new Fgsm(Eps).Perturb(constant, f.Images, f.Labels, seed: 1);
+        var adv = new Fgsm(Eps).Perturb(constant, f.Images, f.Labels, seeds: 1);
         Assert.True(AttackFixture.Same(adv, f.Images));
-        var apgd = new Apgd(Eps).Perturb(constant, f.Images, f.Labels, seed: 1);
+        var apgd = new Apgd(Eps).Perturb(constant, f.Images, f.Labels, seeds: 1);
         Assert.True((apgd - f.Images).abs().max().item<float>() <= Eps + 1e-6f);
     }
 
@@ -107,7 +107,7 @@ public sealed class AttackBoundsTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var adv = new Fgsm(Eps).Perturb(f.Model, f.Images, f.Labels, seed: 1);
+        var adv = new Fgsm(Eps).Perturb(f.Model, f.Images, f.Labels, seeds: 1);
         Assert.True((adv - f.Images).abs().max().item<float>() > 0f);
     }
 }

@@ -14,7 +14,7 @@ public sealed class FgsmPgdTests(AttackFixture f)
         var clean = AttackFixture.Accuracy(f.Model, f.Images, f.Labels);
         foreach (var attack in new IAttack[] { new Fgsm(0f), new Pgd(0f, 5, 0.01f, randomStart: true) })
         {
-            var adv = attack.Perturb(f.Model, f.Images, f.Labels, seed: 1);
+            var adv = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 1);
             Assert.True(AttackFixture.Same(adv, f.Images), attack.Name);
             Assert.Equal(clean, AttackFixture.Accuracy(f.Model, adv, f.Labels));
         }
@@ -25,8 +25,8 @@ public sealed class FgsmPgdTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         const float eps = 8f / 255f;
-        var fgsm = new Fgsm(eps).Perturb(f.Model, f.Images, f.Labels, seed: 1);
-        var pgd = new Pgd(eps, steps: 1, stepSize: eps, randomStart: false).Perturb(f.Model, f.Images, f.Labels, seed: 2);
+        var fgsm = new Fgsm(eps).Perturb(f.Model, f.Images, f.Labels, seeds: 1);
+        var pgd = new Pgd(eps, steps: 1, stepSize: eps, randomStart: false).Perturb(f.Model, f.Images, f.Labels, seeds: 2);
         Assert.True(AttackFixture.Same(fgsm, pgd));
     }
 

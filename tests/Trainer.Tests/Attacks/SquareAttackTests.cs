@@ -66,7 +66,7 @@ public sealed class SquareAttackTests(AttackFixture f)
         var robust = (ratio.index_select(0, keep) > 1).to(ScalarType.Float64).mean().item<double>();
         Assert.InRange(robust, 0.2, 0.8);
 
-        var adv = new SquareAttack((float)eps, 500).Perturb(model, images, labels, seed: 3);
+        var adv = new SquareAttack((float)eps, 500).Perturb(model, images, labels, seeds: 3);
         Assert.Equal(robust, AttackFixture.Accuracy(model, adv, labels), 9);
         Assert.True((adv - images).abs().max().item<float>() <= eps + 1e-6);
     }
@@ -79,7 +79,7 @@ public sealed class SquareAttackTests(AttackFixture f)
         var images = torch.cat([f.Images, torch.zeros(4, 1, 8, 8), torch.ones(4, 1, 8, 8)], 0);
         var labels = torch.cat([f.Labels, torch.zeros(8, dtype: ScalarType.Int64)], 0);
         var attack = new SquareAttack(Eps, 200);
-        var adv = attack.Perturb(f.Model, images, labels, seed: 11);
+        var adv = attack.Perturb(f.Model, images, labels, seeds: 11);
         Assert.Equal(images.shape, adv.shape);
         Assert.Equal(images.dtype, adv.dtype);
         Assert.True((adv - images).abs().max().item<float>() <= Eps + 1e-6f);
@@ -93,9 +93,9 @@ public sealed class SquareAttackTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         var attack = new SquareAttack(Eps, 50);
-        var a = attack.Perturb(f.Model, f.Images, f.Labels, seed: 5);
-        var b = attack.Perturb(f.Model, f.Images, f.Labels, seed: 5);
-        var c = attack.Perturb(f.Model, f.Images, f.Labels, seed: 6);
+        var a = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 5);
+        var b = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 5);
+        var c = attack.Perturb(f.Model, f.Images, f.Labels, seeds: 6);
         Assert.True(AttackFixture.Same(a, b));
         Assert.False(AttackFixture.Same(a, c));
     }
@@ -107,9 +107,9 @@ public sealed class SquareAttackTests(AttackFixture f)
         // At 8/255 only pixels within eps of a rounding boundary (0.125, 0.375, 0.625) can change the model's input.
         const float eps = Eps;
         var clean = AttackFixture.Accuracy(f.Masked, f.Images, f.Labels);
-        var pgd = new Pgd(eps, 20, eps / 4, randomStart: false).Perturb(f.Masked, f.Images, f.Labels, seed: 1);
+        var pgd = new Pgd(eps, 20, eps / 4, randomStart: false).Perturb(f.Masked, f.Images, f.Labels, seeds: 1);
         Assert.True(AttackFixture.Same(pgd, f.Images), "round() has zero gradient: PGD should not move");
-        var square = new SquareAttack(eps, 300).Perturb(f.Masked, f.Images, f.Labels, seed: 1);
+        var square = new SquareAttack(eps, 300).Perturb(f.Masked, f.Images, f.Labels, seeds: 1);
         var robust = AttackFixture.Accuracy(f.Masked, square, f.Labels);
         Assert.True(robust < clean - 0.2, $"Square left accuracy at {robust:P1} (clean {clean:P1})");
     }
@@ -119,7 +119,7 @@ public sealed class SquareAttackTests(AttackFixture f)
     {
         using var scope = NewDisposeScope();
         using var model = new CountingModel(f.Model);
-        var adv = new SquareAttack(0.3f, 1000).Perturb(model, f.Images, f.Labels, seed: 2);
+        var adv = new SquareAttack(0.3f, 1000).Perturb(model, f.Images, f.Labels, seeds: 2);
         Assert.Equal(0.0, AttackFixture.Accuracy(f.Model, adv, f.Labels));
         // Clean and stripe start query everyone; then the batch only shrinks, and the loop ends early.
         Assert.Equal([f.Images.shape[0], f.Images.shape[0]], model.Batches.Take(2));
@@ -137,7 +137,7 @@ public sealed class SquareAttackTests(AttackFixture f)
             using var scope = NewDisposeScope();
             // A tiny eps fools nobody, so every iteration queries the whole batch.
             using var model = new CountingModel(f.Model);
-            new SquareAttack(1e-4f, queries).Perturb(model, f.Images, f.Labels, seed: 1);
+            new SquareAttack(1e-4f, queries).Perturb(model, f.Images, f.Labels, seeds: 1);
             Assert.Equal(queries + 2, model.Batches.Count);
             return model.PeakLive;
         }

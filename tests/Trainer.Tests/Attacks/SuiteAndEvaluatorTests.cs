@@ -113,6 +113,30 @@ public sealed class SuiteAndEvaluatorTests(AttackFixture f)
         Assert.Contains("\"suspect\": false", json);
     }
 
+    /// <summary>Every randomised attack kind, a cascade included, at an eps where each of them breaks something.</summary>
+    internal static List<AttackConfig> RandomisedSuite(float eps) =>
+    [
+        AttackSuites.Pgd7 with { Epsilon = eps, StepSize = eps / 4 }, AttackSuites.RFgsm8 with { Epsilon = eps, StepSize = eps / 2 },
+        AttackSuites.Gaussian8 with { Sigma = eps }, AttackSuites.ApgdCe with { Epsilon = eps, Steps = 5, Cascade = true },
+        AttackSuites.Square8(queries: 60) with { Epsilon = eps },
+    ];
+
+    [Fact]
+    public void PerExampleResultsDoNotDependOnTheBatchSize()
+    {
+        var suite = RandomisedSuite(24f / 255f);
+        var small = RobustnessEvaluator.Run(f.Model, suite, f.Images, f.Labels, batchSize: 7, seed: 4);
+        var large = RobustnessEvaluator.Run(f.Model, suite, f.Images, f.Labels, batchSize: 64, seed: 4);
+        Assert.Equal((7, 64), (small.BatchSize, large.BatchSize));
+        Assert.Equal(small.CleanMask, large.CleanMask);
+        Assert.Equal(small.Attacks.Select(a => (a.Mask, a.Attempted)), large.Attacks.Select(a => (a.Mask, a.Attempted)));
+        Assert.All(small.Attacks.Where(a => !a.Sanity && a.Attack.Kind != AttackKind.Gaussian),
+            a => Assert.True(a.Correct < small.CleanCorrect, $"{a.Attack.Name} broke nothing: the comparison would say little"));
+        // And per-example seeds still differ by evaluation seed.
+        var other = RobustnessEvaluator.Run(f.Model, suite, f.Images, f.Labels, batchSize: 64, seed: 5);
+        Assert.NotEqual(large.Attacks.Select(a => a.Mask), other.Attacks.Select(a => a.Mask));
+    }
+
     [Fact]
     public void MismatchedLabelsAreRejected()
     {

@@ -59,7 +59,7 @@ public sealed class SurrogateAttackTests
         var surrogate = new SurrogateGradient(SurrogateShape.Sigmoid);
         using var model = new ProbeModel(new TinyMlp(4, seed: 2));
         var (images, labels) = AttackFixture.MakeData(8, seed: 3);
-        new SurrogateAttack(new Apgd(Eps, 5), surrogate).Perturb(model, images, labels, seed: 1);
+        new SurrogateAttack(new Apgd(Eps, 5), surrogate).Perturb(model, images, labels, seeds: 1);
         Assert.Equal(6, model.Seen.Count);
         Assert.All(model.Seen, s => Assert.Same(surrogate, s));
         Assert.Null(SurrogateOverride.Current);
@@ -84,8 +84,8 @@ public sealed class SurrogateAttackTests
         Assert.True(training.abs().max().item<float>() > 0);
         Assert.True(training.allclose(InputGradient(new SurrogateGradient()), rtol: 1e-3, atol: 1e-6));
         var pgd = new Pgd(Eps, 3, Eps / 2, randomStart: false);
-        var plain = pgd.Perturb(net, images, labels, seed: 1);
-        var arctan = new SurrogateAttack(pgd, new SurrogateGradient(SurrogateShape.Arctan, 4.0)).Perturb(net, images, labels, seed: 1);
+        var plain = pgd.Perturb(net, images, labels, seeds: 1);
+        var arctan = new SurrogateAttack(pgd, new SurrogateGradient(SurrogateShape.Arctan, 4.0)).Perturb(net, images, labels, seeds: 1);
         Assert.False(AttackFixture.Same(plain, arctan));
         Assert.True((arctan - images).abs().max().item<float>() <= Eps + 1e-6f);
     }

@@ -40,6 +40,14 @@ public class ExperimentRunnerTests
     }
 
     [Fact]
+    public void AttackBatchIsMeasuredSizeForSmallCnnAndTrainingBatchOtherwise()
+    {
+        Assert.Equal(AttackPhase.SmallCnnAttackBatch, AttackPhase.AttackBatchSize(new ExperimentSpec { Architecture = "small-cnn", BatchSize = 64 }));
+        Assert.Equal(512, AttackPhase.AttackBatchSize(new ExperimentSpec { Architecture = "small-cnn", BatchSize = 512 }));
+        Assert.Equal(64, AttackPhase.AttackBatchSize(new ExperimentSpec { Architecture = "vgg11", BatchSize = 64 }));
+    }
+
+    [Fact]
     public void RerunAfterCompletionResumesInsteadOfRetraining()
     {
         using var toy = new ToyMnist();
