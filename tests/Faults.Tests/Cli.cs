@@ -11,6 +11,9 @@ static class Cli
         var all = args.ToList();
         if (!all.Contains("--cluster") && all[0] is "run" or "submit" or "list")
             all.AddRange(["--silo-port", Ports.Free().ToString(), "--gateway-port", Ports.Free().ToString()]);
+        // The scenarios are written for one trainer at a time (which one a kill hits); the default is one slot per core.
+        if (!all.Contains("--cluster") && !all.Contains("--cpu-slots") && all[0] is "run" or "submit")
+            all.AddRange(["--cpu-slots", "1"]);
         return RunningProcess.Start(Executables.Cli, workingDirectory, all, environment);
     }
 

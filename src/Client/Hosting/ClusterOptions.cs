@@ -36,7 +36,7 @@ public class ClusterSettings : CommandSettings
     public bool Verbose { get; init; }
 
     [CommandOption("--cpu-slots <N>")]
-    [Description("Embedded silo: how many experiments run at once on this machine's CPU (default 1; GPUs are found automatically). See docs/slot-sizing.md.")]
+    [Description("Embedded silo: how many experiments run at once on this machine's CPU (default: one per core, as memory allows at 2 GB each; none when GPUs are found, which are found automatically). See docs/slot-sizing.md.")]
     public int? CpuSlots { get; init; }
 
     [CommandOption("--threads-per-slot <N>")]

@@ -7,17 +7,20 @@ namespace StableSnn.Silo.Nodes;
 /// <summary>Finds this node's slots: GPUs through the driver (nvidia-smi), else CPU slots.</summary>
 public static class SlotDiscovery
 {
+    // The GC's view of available memory honours a container's cgroup limit, unlike /proc/meminfo.
     public static IReadOnlyList<SlotInfo> Discover(NodeOptions options) =>
-        Build(options, QueryGpus(), Environment.ProcessorCount);
+        Build(options, QueryGpus(), Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024));
 
-    /// <summary>Pure part: slot list from GPU indices and core count.</summary>
-    public static IReadOnlyList<SlotInfo> Build(NodeOptions options, IReadOnlyList<int> gpus, int cores)
+    /// <summary>Pure part: slot list from GPU indices, core count and the node's memory (MB).</summary>
+    public static IReadOnlyList<SlotInfo> Build(NodeOptions options, IReadOnlyList<int> gpus, int cores, long memoryMb = long.MaxValue)
     {
         var slots = new List<SlotInfo>();
         foreach (var gpu in gpus)
             for (int s = 0; s < options.SlotsPerGpu; s++)
                 slots.Add(new SlotInfo($"{options.Name}/gpu{gpu}-{s}", Vocabulary.GpuSlot, $"cuda:{gpu}", 0));
-        int cpuSlots = options.CpuSlots ?? (gpus.Count == 0 ? 1 : 0);
+        int cpuSlots = options.CpuSlots ?? (gpus.Count == 0
+            ? (int)Math.Clamp(memoryMb / Math.Max(1, options.MemoryPerCpuSlotMb), 1, Math.Max(1, cores))
+            : 0);
         int threads = options.ThreadsPerCpuSlot > 0 ? options.ThreadsPerCpuSlot : Math.Max(1, cores / Math.Max(1, cpuSlots));
         for (int c = 0; c < cpuSlots; c++)
             slots.Add(new SlotInfo($"{options.Name}/cpu{c}", Vocabulary.CpuSlot, "cpu", threads));
