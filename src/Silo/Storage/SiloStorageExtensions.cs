@@ -51,6 +51,7 @@ public static class SiloStorageExtensions
     {
         provider = OrleansSchema.NormalizeProvider(provider);
         var invariant = provider == OrleansSchema.Sqlite ? "System.Data.SQLite" : "Npgsql";
+        if (provider != OrleansSchema.Sqlite) connectionString = PostgresConnection.WithAutoPrepare(connectionString);
         silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
         {
             o.Invariant = invariant;
