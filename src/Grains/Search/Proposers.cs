@@ -1,0 +1,38 @@
+namespace StableSnn.Grains.Search;
+
+/// <summary>
+/// Proposes the hyper-parameters of trial number <c>trialNumber</c> (0, 1, 2 ...) given the finished trials so far.
+/// A pure function of (seed, trial number, history): a search grain that restarts and asks again for the same trial
+/// with the same history gets the same point, so proposals need not be stored before they are used.
+/// </summary>
+public interface IProposer
+{
+    SearchPoint Propose(int trialNumber, IReadOnlyList<SearchObservation> finished);
+}
+
+/// <summary>The random stream for one trial, derived from the search seed and the trial number.</summary>
+public static class ProposerRandom
+{
+    /// <summary>
+    /// A fresh <see cref="Random"/> per trial rather than one long stream: trial k's draws do not depend on how many
+    /// draws earlier trials took, nor on whether the process restarted in between. The seed is mixed (SplitMix64's
+    /// finaliser) so neighbouring trials and seeds do not get correlated streams. Seeded System.Random is the same
+    /// algorithm on every .NET version, so a spec proposes the same points everywhere.
+    /// </summary>
+    public static Random For(int seed, int trialNumber)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(trialNumber);
+        ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)trialNumber) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return new Random((int)(z & int.MaxValue));
+    }
+}
+
+/// <summary>Random search: every trial drawn from the prior, ignoring the history.</summary>
+public sealed class RandomProposer(SearchSpace space, int seed) : IProposer
+{
+    public SearchPoint Propose(int trialNumber, IReadOnlyList<SearchObservation> finished) =>
+        space.Sample(ProposerRandom.For(seed, trialNumber));
+}
