@@ -51,7 +51,7 @@ public sealed class SlotUtilisationTests
     public void AttemptsCsvAndTimelineAreWritten()
     {
         using var dir = new TempDirectory();
-        var spans = new[] { Span("b", 5, 9, "Crash"), Span("a", 0, 4) };
+        var spans = new[] { Span("b", 5, 9, "Crash"), Span("a", 0, 4), Span("node/cpu0", 10, 12) };
         ResultsExport.WriteAttemptsCsv(spans, dir.File("attempts.csv"));
         var lines = File.ReadAllLines(dir.File("attempts.csv"));
         Assert.Equal(ResultsExport.AttemptsHeader, lines[0]);
@@ -59,7 +59,7 @@ public sealed class SlotUtilisationTests
         Assert.EndsWith(",4,Crash", lines[2]);
 
         var rows = SlotTimeline.Write(spans, T0, dir.File("timeline.png"));
-        Assert.Equal(["node/a", "node/b"], rows);
+        Assert.Equal(["node/a", "node/b", "node/cpu0"], rows); // a slot id that names its node is not prefixed twice
         Assert.Equal([0x89, 0x50, 0x4E, 0x47], File.ReadAllBytes(dir.File("timeline.png"))[..4]);
     }
 }

@@ -20,11 +20,11 @@ public static class SlotTimeline
     static byte[] Render(IReadOnlyCollection<AttemptSpan> spans, DateTimeOffset from, int width, int height, out IReadOnlyList<string> drawn)
     {
         if (spans.Count == 0) throw new ArgumentException("no finished attempt to draw", nameof(spans));
-        var rows = spans.Select(s => $"{s.Node}/{s.Slot}").Distinct().Order(StringComparer.Ordinal).ToList();
+        var rows = spans.Select(Label).Distinct().Order(StringComparer.Ordinal).ToList();
         using var plot = new Plot();
         foreach (var s in spans)
         {
-            int row = rows.IndexOf($"{s.Node}/{s.Slot}");
+            int row = rows.IndexOf(Label(s));
             var bar = plot.Add.Rectangle((s.Start - from).TotalMinutes, (s.End - from).TotalMinutes, row - 0.35, row + 0.35);
             bar.FillColor = s.Exit == nameof(ExitReason.Success) ? Colors.SeaGreen : Colors.IndianRed;
             bar.LineColor = Colors.Black.WithAlpha(0.4);
@@ -37,4 +37,7 @@ public static class SlotTimeline
         drawn = rows;
         return plot.GetImageBytes(width, height > 0 ? height : Math.Max(200, 120 + 28 * rows.Count), ImageFormat.Png);
     }
+
+    // Slot ids already start with their node ("vm/cpu0"); older attempt records may hold the bare slot name.
+    static string Label(AttemptSpan s) => s.Slot.StartsWith(s.Node + "/", StringComparison.Ordinal) ? s.Slot : $"{s.Node}/{s.Slot}";
 }
