@@ -87,7 +87,7 @@ public static class RobustnessEvaluator
                     cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var (x, y, start) = Slice(images, labels, b, batchSize);
-                    var adv = attacks[i].Perturb(model, x, y, Seeds(seed, configs[i].Name, start, x.shape[0]));
+                    var adv = attacks[i].Perturb(model, x, y, Seeds(seed, configs[i].Name, Enumerable.Range(start, checked((int)x.shape[0])).Select(k => (long)k)));
                     using (no_grad())
                         Record(model.call(adv), y, correct, start);
                     progress?.Report(new AttackProgress(configs[i].Name, b + 1, batches, i + 1, attacks.Count));
@@ -145,7 +145,7 @@ public static class RobustnessEvaluator
             var rows = tensor(part, device: images.device);
             var x = images.index_select(0, rows);
             var y = labels.index_select(0, rows);
-            var adv = attack.Perturb(model, x, y, ExampleSeeds.Of([.. part.Select(row => ExampleSeeds.Mix(seed, row, name))]));
+            var adv = attack.Perturb(model, x, y, Seeds(seed, name, part));
             using (no_grad())
             {
                 var right = (model.call(adv).argmax(1) == y).cpu().data<bool>().ToArray();
@@ -172,7 +172,7 @@ public static class RobustnessEvaluator
 
     private static double Fraction(int count, int total) => total == 0 ? 0.0 : (double)count / total;
 
-    /// <summary>Seeds of the examples start .. start + count - 1 for one attack.</summary>
-    static ExampleSeeds Seeds(int seed, string attackName, long start, long count) =>
-        ExampleSeeds.Of([.. Enumerable.Range(0, checked((int)count)).Select(k => ExampleSeeds.Mix(seed, start + k, attackName))]);
+    /// <summary>One attack's seeds for the given example indices (of the evaluation subset), whatever batch holds them.</summary>
+    static ExampleSeeds Seeds(int seed, string attackName, IEnumerable<long> examples) =>
+        ExampleSeeds.Of([.. examples.Select(row => ExampleSeeds.Mix(seed, row, attackName))]);
 }
