@@ -47,7 +47,8 @@ static class TrainerCommands
         {
             var spec = ExperimentSpec.Load(specPath);
             TorchRuntime.SetThreads(threads);
-            new ExperimentRunner(spec, outputDirectory, progress, TorchRuntime.SelectDevice(device)).Run(stop);
+            var result = new ExperimentRunner(spec, outputDirectory, progress, TorchRuntime.SelectDevice(device)).Run(stop);
+            return result is null ? ExitCodes.RungReached : ExitCodes.Success;
         }));
 
     public static int Attack(string specPath, string checkpoint, string? suite, int? subset, string resultPath, int threads, string device,
@@ -68,6 +69,7 @@ static class TrainerCommands
             Directory.CreateDirectory(Path.GetDirectoryName(resultPath)!);
             File.WriteAllText(resultPath, System.Text.Json.JsonSerializer.Serialize(result, ExperimentSpec.Json));
             progress.Report(new ProgressEvent { Phase = TrainerPhase.Done, Accuracy = result.CleanAccuracy, Message = resultPath });
+            return ExitCodes.Success;
         }));
 
     /// <summary>
@@ -96,13 +98,12 @@ static class TrainerCommands
         || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Runs a command, mapping each kind of failure to its exit code and a final error event.</summary>
-    static int Guarded(Action<IProgressSink> body)
+    static int Guarded(Func<IProgressSink, int> body)
     {
         var progress = new JsonLinesProgress(Console.Out);
         try
         {
-            body(progress);
-            return ExitCodes.Success;
+            return body(progress);
         }
         catch (Exception e) when (e is SpecException or DatasetException or CheckpointMismatchException or ArgumentException)
         {

@@ -12,10 +12,12 @@ public static class ExitCodes
     public const int Diverged = 3;
     /// <summary>The machine lacks something the trainer needs (tcmalloc, CUDA): fix the node, then retry.</summary>
     public const int Environment = 4;
+    /// <summary>Stopped at the spec's stopAtEpoch as asked, after its checkpoint and rung report: not a failure.</summary>
+    public const int RungReached = 5;
     /// <summary>Stopped by a signal (SIGTERM/SIGINT) after saving what it could: resumable.</summary>
     public const int Interrupted = 130;
 
     /// <summary>Whether another attempt can end differently: crashes, node problems and interruptions (and any
-    /// code not listed, such as 128 + n for a process killed by signal n), not success, bad input or divergence.</summary>
-    public static bool IsRetryable(int code) => code is not (Success or BadInput or Diverged);
+    /// code not listed, such as 128 + n for a process killed by signal n), not success, bad input, divergence or a rung reached.</summary>
+    public static bool IsRetryable(int code) => code is not (Success or BadInput or Diverged or RungReached);
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace StableSnn.Contracts;
 
@@ -43,6 +44,17 @@ public sealed record ExperimentSpec
     /// training seed, so every grid cell and every seed is scored on the same images and results can be paired.
     /// </summary>
     public int EvaluationSeed { get; init; }
+    /// <summary>
+    /// Stop after this epoch (a rung of an adaptive search): checkpoint, run <see cref="Probe"/>, write
+    /// rungs/epoch-N.json and exit with <see cref="ExitCodes.RungReached"/>. The learning-rate schedule still spans
+    /// <see cref="Epochs"/>, so a promoted trial resumes exactly where an uninterrupted run would be. Null: train all
+    /// epochs, then evaluate and attack.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? StopAtEpoch { get; init; }
+    /// <summary>The cheap robustness probe run at a rung; null uses <see cref="RungProbe"/>'s defaults.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RungProbe? Probe { get; init; }
 
     /// <summary>The trainer's JSON settings (specs, results): camelCase with enums as strings.</summary>
     public static JsonSerializerOptions Json => ContractJson.Options;
@@ -71,13 +83,20 @@ public sealed record ExperimentSpec
             $"attackSuite: '{AttackSuite}' is neither a suite ({string.Join(", ", Vocabulary.AttackSuites)}) nor an existing JSON file");
         Require(AttackSubset >= 1, $"attackSubset: {AttackSubset} must be at least 1");
         Require(EvaluationSeed >= 0, $"evaluationSeed: {EvaluationSeed} must be >= 0");
+        Require(StopAtEpoch is null || (StopAtEpoch >= 1 && StopAtEpoch < Epochs),
+            $"stopAtEpoch: {StopAtEpoch} must be in [1, epochs) ({Epochs}), or omitted to train every epoch");
+        if (Probe is not null) errors.AddRange(Probe.Validate());
         return errors;
     }
 
     /// <summary>Fingerprint of everything that shapes the trained weights; a checkpoint resumes only under the same hash.</summary>
     public string TrainingHash()
     {
-        var training = this with { Id = "", AttackSuite = "", AttackSubset = 0, TestSubset = null, DataRoot = null, EvaluationSeed = 0 };
+        // Where a run pauses (a search rung) and how it is probed there do not shape the weights: a promoted trial resumes.
+        var training = this with
+        {
+            Id = "", AttackSuite = "", AttackSubset = 0, TestSubset = null, DataRoot = null, EvaluationSeed = 0, StopAtEpoch = null, Probe = null,
+        };
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(training, Json)));
         return Convert.ToHexStringLower(bytes)[..16];
     }

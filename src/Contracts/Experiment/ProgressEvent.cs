@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace StableSnn.Contracts;
 
 /// <summary>Where a trainer process is; written on the wire in camelCase ("start", "epoch", ...).</summary>
-public enum TrainerPhase { Start, Resume, Train, Epoch, Evaluate, Attack, Done, Error }
+public enum TrainerPhase { Start, Resume, Train, Epoch, Evaluate, Attack, Done, Error, Rung }
 
 /// <summary>
 /// One line of the trainer's stdout: a JSON object the node reads back with <see cref="TryParse"/> and relays to the

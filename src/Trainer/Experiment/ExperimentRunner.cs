@@ -22,7 +22,11 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
 
     public string ResultPath => Path.Combine(outputDirectory, "result.json");
 
-    public ExperimentResult Run(CancellationToken cancel = default)
+    /// <summary>
+    /// Trains (to <see cref="ExperimentSpec.StopAtEpoch"/> when set), then either evaluates and attacks, returning the
+    /// result, or probes the rung and returns null (rungs/epoch-N.json written).
+    /// </summary>
+    public ExperimentResult? Run(CancellationToken cancel = default)
     {
         var total = Stopwatch.StartNew();
         Directory.CreateDirectory(outputDirectory);
@@ -58,7 +62,8 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         var step = new TrainingStep(model, optimizer, options, options.RatBeta ?? Architectures.RatBeta(spec.Architecture));
         var augmentation = info.UsesCifarAugmentation ? new Augmentation() : null;
         var trainClock = new Stopwatch();
-        for (int epoch = state.CompletedEpochs; epoch < options.Epochs; epoch++)
+        int stopAt = spec.StopAtEpoch is { } rung && rung < options.Epochs ? rung : options.Epochs;
+        for (int epoch = state.CompletedEpochs; epoch < stopAt; epoch++)
         {
             trainClock.Start();
             var record = TrainEpoch(step, optimizer, options, train, selection, augmentation, epoch, cancel);
@@ -80,6 +85,12 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
                 Accuracy = record.SelectionAccuracy, Regulariser = record.Regulariser,
                 ImagesPerSecond = record.ImagesPerSecond, Checkpoint = checkpoint,
             });
+        }
+
+        if (stopAt < options.Epochs)
+        {
+            ReportRung(model, selection, state, stopAt);
+            return null;
         }
 
         var evaluateClock = Stopwatch.StartNew();
@@ -108,6 +119,25 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         WriteResult(result);
         progress.Report(new ProgressEvent { Phase = TrainerPhase.Done, Accuracy = testAccuracy, Message = ResultPath });
         return result;
+    }
+
+    /// <summary>
+    /// A search rung: probe the weights of the epoch just trained (resumed from its checkpoint when the previous attempt
+    /// died after saving it), then write the rung file atomically; the engine reads it when the process exits.
+    /// </summary>
+    void ReportRung(SpikingNetwork model, ImageDataset selection, CheckpointState state, int epoch)
+    {
+        double validation = state.History.LastOrDefault(h => h.Epoch == epoch)?.SelectionAccuracy ?? Evaluate(model, selection);
+        var rung = RobustnessProbe.Run(model, spec.Probe ?? new RungProbe(), selection, spec.EvaluationSeed, epoch, validation, device);
+        var path = RungResult.PathFor(outputDirectory, epoch);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(rung, ExperimentSpec.Json));
+        File.Move(path + ".tmp", path, overwrite: true);
+        progress.Report(new ProgressEvent
+        {
+            Phase = TrainerPhase.Rung, Epoch = epoch, Epochs = spec.Epochs, Accuracy = rung.ProbeRobustAccuracy,
+            Message = $"rung at epoch {epoch}: validation {validation:0.####}, {rung.ProbeAttack} {rung.ProbeRobustAccuracy:0.####} on {rung.ProbeExamples} images",
+        });
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public class ExperimentRunnerTests
         using var output = new TempDirectory();
         var progress = new Collect();
 
-        var result = new ExperimentRunner(toy.Spec("at", epochs: 2), output.Path, progress, CPU).Run();
+        var result = new ExperimentRunner(toy.Spec("at", epochs: 2), output.Path, progress, CPU).Run()!;
 
         Assert.True(result.CleanTestAccuracy > 0.9, $"clean accuracy {result.CleanTestAccuracy}");
         Assert.Equal(120, result.TestExamples);
@@ -52,8 +52,8 @@ public class ExperimentRunnerTests
     {
         using var toy = new ToyMnist();
         using var output = new TempDirectory();
-        var first = new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run();
-        var again = new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run();
+        var first = new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run()!;
+        var again = new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run()!;
         Assert.Equal(1, again.ResumedFromEpoch);
         Assert.Equal(first.CleanTestAccuracy, again.CleanTestAccuracy);
         Assert.Single(again.History);

@@ -44,6 +44,19 @@ public class TrainerProcessTests
     }
 
     [Fact]
+    public void StoppingAtARungExitsWithRungReachedAndWritesTheRungFile()
+    {
+        using var toy = new ToyMnist();
+        using var work = new TempDirectory();
+        var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec("raw", epochs: 2) with { StopAtEpoch = 1 });
+        var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"));
+        Assert.Equal(ExitCodes.RungReached, run.ExitCode);
+        Assert.False(ExitCodes.IsRetryable(run.ExitCode));
+        Assert.True(File.Exists(RungResult.PathFor(work.File("out"), 1)));
+        Assert.Equal(TrainerPhase.Rung, run.Events.Last().Phase);
+    }
+
+    [Fact]
     public void InvalidSpecExitsWithBadInputNamingTheField()
     {
         using var work = new TempDirectory();

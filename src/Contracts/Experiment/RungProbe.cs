@@ -1,0 +1,45 @@
+namespace StableSnn.Contracts;
+
+/// <summary>
+/// The cheap robustness probe a trial runs at each search rung: PGD with a random start, at the search objective's
+/// epsilon, on a fixed seeded subset of the validation split (of the test subset when there is no validation split).
+/// The same images at every rung and for every trial, so scores rank trials, not image draws.
+/// </summary>
+public sealed record RungProbe
+{
+    /// <summary>In [0, 1] pixel units.</summary>
+    public double Epsilon { get; init; } = 8 / 255.0;
+    public int Steps { get; init; } = 10;
+    public int Examples { get; init; } = 256;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!(Epsilon is > 0 and <= 1)) errors.Add($"probe.epsilon: {Epsilon} must be in (0, 1] (pixel units)");
+        if (Steps < 1) errors.Add($"probe.steps: {Steps} must be at least 1");
+        if (Examples < 1) errors.Add($"probe.examples: {Examples} must be at least 1");
+        return errors;
+    }
+}
+
+/// <summary>What a trial measured at a rung (DIR/rungs/epoch-NNNN.json): the search ranks trials by it.</summary>
+public sealed record RungResult
+{
+    public required int Epoch { get; init; }
+    /// <summary>Clean accuracy of this epoch's weights on the whole validation split (the selection set).</summary>
+    public required double ValidationAccuracy { get; init; }
+    /// <summary>Clean and PGD accuracy on the probe's images.</summary>
+    public required double ProbeCleanAccuracy { get; init; }
+    public required double ProbeRobustAccuracy { get; init; }
+    public required int ProbeExamples { get; init; }
+    public required string ProbeAttack { get; init; }
+    public required double Epsilon { get; init; }
+    public required double ProbeSeconds { get; init; }
+
+    public static string PathFor(string outputDirectory, int epoch) =>
+        System.IO.Path.Combine(outputDirectory, "rungs", $"epoch-{epoch:D4}.json");
+
+    public static RungResult Read(string path) =>
+        System.Text.Json.JsonSerializer.Deserialize<RungResult>(File.ReadAllText(path), ContractJson.Options)
+        ?? throw new InvalidDataException($"{path} holds no rung result");
+}

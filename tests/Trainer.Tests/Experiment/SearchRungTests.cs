@@ -1,0 +1,83 @@
+using StableSnn.Contracts;
+using StableSnn.Trainer.Experiment;
+using StableSnn.Trainer.Tests.Data;
+using StableSnn.TestSupport;
+using static TorchSharp.torch;
+
+namespace StableSnn.Trainer.Tests.Experiment;
+
+/// <summary>A search trial paused at rungs and promoted later must end exactly where an uninterrupted run ends.</summary>
+public class SearchRungTests
+{
+    sealed class Collect : IProgressSink
+    {
+        public List<ProgressEvent> Events { get; } = [];
+        public void Report(ProgressEvent e) => Events.Add(e);
+    }
+
+    [Fact]
+    public void TrialPausedAtRungsAndPromotedEndsWhereAnUninterruptedRunEnds()
+    {
+        using var toy = new ToyMnist();
+        using var straightDir = new TempDirectory();
+        using var pausedDir = new TempDirectory();
+        var spec = toy.Spec("at", epochs: 3);
+        var straight = new ExperimentRunner(spec, straightDir.Path, new Collect(), CPU).Run()!;
+
+        var atRung1 = new Collect();
+        Assert.Null(new ExperimentRunner(spec with { StopAtEpoch = 1 }, pausedDir.Path, atRung1, CPU).Run());
+        Assert.False(File.Exists(Path.Combine(pausedDir.Path, ExperimentResult.FileName)), "a rung is not a result");
+        var rung1 = RungResult.Read(RungResult.PathFor(pausedDir.Path, 1));
+        Assert.Equal(1, rung1.Epoch);
+        Assert.Equal(straight.History[0].SelectionAccuracy, rung1.ValidationAccuracy);
+        Assert.InRange(rung1.ProbeRobustAccuracy, 0, rung1.ProbeCleanAccuracy);
+        Assert.Equal("PGD-10", rung1.ProbeAttack);
+        Assert.Contains(atRung1.Events, e => e.Phase == TrainerPhase.Rung && e.Epoch == 1);
+        Assert.DoesNotContain(atRung1.Events, e => e.Phase is TrainerPhase.Evaluate or TrainerPhase.Attack);
+
+        // Promoted to the next rung: epoch 1 is not trained again.
+        var atRung2 = new Collect();
+        Assert.Null(new ExperimentRunner(spec with { StopAtEpoch = 2 }, pausedDir.Path, atRung2, CPU).Run());
+        Assert.Contains(atRung2.Events, e => e.Phase == TrainerPhase.Resume && e.Epoch == 1);
+        Assert.Equal([2], atRung2.Events.Where(e => e.Phase == TrainerPhase.Epoch).Select(e => e.Epoch!.Value));
+
+        var final = new ExperimentRunner(spec, pausedDir.Path, new Collect(), CPU).Run()!;
+        Assert.Equal(2, final.ResumedFromEpoch);
+        Assert.Equal(straight.History.Select(h => h.TrainLoss), final.History.Select(h => h.TrainLoss));
+        Assert.Equal(straight.CleanTestAccuracy, final.CleanTestAccuracy);
+        Assert.Equal(straight.BestEpoch, final.BestEpoch);
+    }
+
+    [Fact]
+    public void ProbeIsDeterministicAndAStrongerAttackFindsAtLeastAsMuch()
+    {
+        using var toy = new ToyMnist();
+        using var dir = new TempDirectory();
+        var spec = toy.Spec("raw", epochs: 2) with { StopAtEpoch = 1 };
+        new ExperimentRunner(spec, dir.Path, new Collect(), CPU).Run();
+        var first = RungResult.Read(RungResult.PathFor(dir.Path, 1));
+        File.Delete(RungResult.PathFor(dir.Path, 1));
+        new ExperimentRunner(spec, dir.Path, new Collect(), CPU).Run(); // resumes at epoch 1 and probes again
+        var again = RungResult.Read(RungResult.PathFor(dir.Path, 1));
+        Assert.Equal(first.ProbeRobustAccuracy, again.ProbeRobustAccuracy);
+        Assert.Equal(first.ProbeCleanAccuracy, again.ProbeCleanAccuracy);
+
+        File.Delete(RungResult.PathFor(dir.Path, 1));
+        new ExperimentRunner(spec with { Probe = new RungProbe { Epsilon = 64 / 255.0 } }, dir.Path, new Collect(), CPU).Run();
+        var wide = RungResult.Read(RungResult.PathFor(dir.Path, 1));
+        Assert.Equal(first.ProbeCleanAccuracy, wide.ProbeCleanAccuracy);
+        Assert.True(wide.ProbeRobustAccuracy < first.ProbeRobustAccuracy,
+            $"eps 64/255 should break more than eps 8/255 ({wide.ProbeRobustAccuracy} vs {first.ProbeRobustAccuracy})");
+    }
+
+    [Fact]
+    public void StopAtEpochAndProbeLeaveTheTrainingHashAndOldSpecFilesAlone()
+    {
+        var spec = new ExperimentSpec { Epochs = 9 };
+        Assert.Equal(spec.TrainingHash(), (spec with { StopAtEpoch = 3, Probe = new RungProbe { Steps = 5 } }).TrainingHash());
+        Assert.DoesNotContain("stopAtEpoch", spec.ToJson());
+        Assert.DoesNotContain("probe", spec.ToJson());
+        Assert.Contains("stopAtEpoch: 9 must be in [1, epochs)", string.Join("\n", (spec with { StopAtEpoch = 9 }).Validate()));
+        Assert.Contains("probe.steps: 0", string.Join("\n", (spec with { Probe = new RungProbe { Steps = 0 } }).Validate()));
+    }
+}
