@@ -96,7 +96,7 @@ public sealed class SweepSpecFileTests : IDisposable
         var spec = SweepSpecFile.Load(Write(Minimal + "baselineAlpha: 0.5\ntraining:\n  evaluationSeed: 3\n"));
 
         Assert.Equal(0.5, spec.BaselineAlpha);
-        var experiments = GridExpansion.Expand(spec).Select(spec.ExperimentSpec).ToList();
+        var experiments = GridExpansion.Expand(spec).Select(p => spec.ExperimentSpec(p)).ToList();
         Assert.Equal(2, experiments.Count);
         Assert.All(experiments, e => Assert.Equal(3, e.EvaluationSeed)); // the same images for every grid cell
         Assert.Empty(experiments[0].Validate());

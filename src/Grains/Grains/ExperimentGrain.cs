@@ -112,8 +112,20 @@ public sealed class ExperimentGrain(
             await Transition(ExperimentPhase.Completed, "completed");
             return;
         }
+        if (end.Reason == ExitReason.RungReached && end.Rung is { } rung)
+        {
+            // Paused at a search rung with its checkpoint: the search decides whether it goes on. Not a failure, so the
+            // retry budget starts afresh for the next rung.
+            S.Rungs.RemoveAll(r => r.Epoch == rung.Epoch);
+            S.Rungs.Add(rung);
+            S.BudgetStart = S.Attempts.Count;
+            await Transition(ExperimentPhase.Stopped, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"at the rung of epoch {rung.Epoch}: validation {rung.ValidationAccuracy:0.####}, {rung.ProbeAttack} {rung.ProbeRobustAccuracy:0.####} on {rung.ProbeExamples} images; the search decides whether it goes on"));
+            return;
+        }
         if (S.Phase == ExperimentPhase.Cancelled) { await state.WriteStateAsync(); return; }
-        await ApplyRetryPolicy(end.Reason == ExitReason.Success ? ExitReason.Crash : end.Reason);
+        // Success without a result, or a rung without its measurement, is a trainer fault.
+        await ApplyRetryPolicy(end.Reason is ExitReason.Success or ExitReason.RungReached ? ExitReason.Crash : end.Reason);
     }
 
     public async Task ExpireLease(Guid attemptId)
@@ -167,6 +179,7 @@ public sealed class ExperimentGrain(
     public Task<ExperimentSnapshot> GetSnapshot() => Task.FromResult(new ExperimentSnapshot
     {
         Key = Key, Phase = S.Phase, Attempts = [.. S.Attempts], Outcome = S.Outcome, NotBefore = S.NotBefore, Why = S.Why,
+        Rungs = [.. S.Rungs],
     });
 
     async Task ApplyRetryPolicy(ExitReason reason)
@@ -217,9 +230,13 @@ public sealed class ExperimentGrain(
 
     Task Notify(ExperimentPhase phase) =>
         Sweep.OnExperimentChanged(new ExperimentChange(S.Index, phase, phase == ExperimentPhase.Completed ? S.Outcome : null,
-            S.NotBefore, S.Attempts.Count));
+            S.NotBefore, S.Attempts.Count)
+        {
+            Rung = phase == ExperimentPhase.Stopped ? S.Rungs.LastOrDefault() : null,
+            SlotSeconds = S.Attempts.Sum(a => ((a.EndedAt ?? a.LastHeartbeat) - a.StartedAt).TotalSeconds),
+        });
 
     AttemptTicket Ticket(ExperimentAdmission admission) =>
-        new(admission.Spec.ExperimentSpec(admission.Point).ToJson(), Key, S.Attempts.Count);
+        new(admission.Spec.ExperimentSpec(admission.Point, admission.StopAtEpoch).ToJson(), Key, S.Attempts.Count);
 
 }

@@ -4,6 +4,7 @@ using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Results;
 using StableSnn.Grains.Policy;
+using StableSnn.Grains.Search;
 using StableSnn.Grains.State;
 using StableSnn.Grains.Telemetry;
 
@@ -33,6 +34,9 @@ public sealed class SweepGrain(
     DateTimeOffset _nextFlush, _nextAggregate;
     (int Outcomes, int Terminal) _aggregatedAt = (-1, -1);
     IReadOnlyList<ResultRow> _accuracy = [];
+    // A search that proposes its trials: its policy over S.Search, and the trials' points (grid index = trial number).
+    SearchRun? _search;
+    readonly List<GridPoint> _trials = [];
 
     SweepState S => state.State;
     string Name => this.GetPrimaryKeyString();
@@ -43,6 +47,7 @@ public sealed class SweepGrain(
         {
             LoadGrid();
             EngineMetrics.InitialiseSweep(Name);
+            if (S.Spec.Search is not null) EngineMetrics.InitialiseSearch(Name);
             PublishMetrics();
         }
         this.RegisterGrainTimer(Tick, TimeSpan.Zero, _options.SweepFlushInterval);
@@ -88,7 +93,8 @@ public sealed class SweepGrain(
         S.Spec = spec;
         S.Status = SweepStatus.Active;
         S.SubmittedAt = DateTimeOffset.UtcNow;
-        S.Phases = new byte[GridExpansion.Count(spec)]; // all Pending
+        S.Phases = new byte[GridExpansion.Count(spec)]; // all Pending; a search proposing its trials starts empty
+        if (spec.ProposesTrials) S.Search = new SearchState();
         await state.WriteStateAsync();
         _dirty = false;
         LoadGrid();
@@ -98,8 +104,22 @@ public sealed class SweepGrain(
         StartReconciling(_options.ReconcileInterval);
         NotifyScheduler();
         EngineMetrics.InitialiseSweep(Name);
+        if (spec.Search is not null) EngineMetrics.InitialiseSearch(Name);
         PublishMetrics();
         return Snapshot();
+    }
+
+    public Task<SearchSnapshot?> GetSearch()
+    {
+        if (S.Spec?.Search is not { } search) return Task.FromResult<SearchSnapshot?>(null);
+        if (_search is not null) return Task.FromResult<SearchSnapshot?>(_search.Snapshot(Name, S.Phases, S.Outcomes));
+        // A grid search ranks the grid: one trial per grid point, every epoch, no rungs.
+        var trials = _grid.Select((p, i) => new TrialSnapshot
+        {
+            Number = i, Key = p.ExperimentKey(Name), Point = p, Phase = (ExperimentPhase)S.Phases[i], Epochs = S.Spec.Epochs,
+            Objective = S.Outcomes.TryGetValue(i, out var o) ? search.Objective.Of(o) : null,
+        }).ToArray();
+        return Task.FromResult<SearchSnapshot?>(SearchRun.Summarise(search, trials, [], (long)S.Spec.Epochs * trials.Length, 0, budgetSpent: true));
     }
 
     public Task<SweepSnapshot> GetSnapshot() => Task.FromResult(Snapshot());
@@ -128,7 +148,7 @@ public sealed class SweepGrain(
         {
             var phase = (ExperimentPhase)S.Phases[i];
             if (phase is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
-            else if (!phase.IsTerminal()) SetPhase(i, ExperimentPhase.Cancelled);
+            else if (!phase.IsTerminal() && phase != ExperimentPhase.Stopped) SetPhase(i, ExperimentPhase.Cancelled); // stopped trials keep their rung
         }
         _runnable.Clear();
         _offered.Clear();
@@ -183,8 +203,38 @@ public sealed class SweepGrain(
             if (!S.NotBefore.ContainsKey(i)) Offer(i, work);
         }
         if (work.Count > 0) _dirty = true;
-        return Task.FromResult(work.ToArray());
+        return ProposeTrials(max, work);
     }
+
+    /// <summary>
+    /// A search fills free places with new trials (after promotions and retries, which are already in
+    /// <paramref name="work"/>) while its budget lasts. Each proposal is durable before it is offered: a restarted
+    /// sweep must not propose a different point under the same trial number.
+    /// </summary>
+    async Task<QueuedExperiment[]> ProposeTrials(int max, List<QueuedExperiment> work)
+    {
+        if (_search is null) return work.ToArray();
+        int proposed = 0;
+        while (work.Count < max && _search.MayPropose(Active))
+        {
+            int trial = _search.Propose(_search.Observations(S.Outcomes, t => S.Phases[t] == (byte)ExperimentPhase.Failed));
+            S.Phases = [.. S.Phases, (byte)ExperimentPhase.Pending];
+            _counts[(int)ExperimentPhase.Pending]++;
+            _trials.Add(_search.PointOf(trial));
+            _scan = S.Phases.Length;
+            Offer(trial, work);
+            proposed++;
+        }
+        if (proposed == 0) return work.ToArray();
+        await state.WriteStateAsync();
+        _dirty = false;
+        for (int i = 0; i < proposed; i++) EngineMetrics.SearchTrial(Name, "proposed");
+        log.LogInformation("search {Sweep}: proposed {Count} trial(s), now {Trials}", Name, proposed, _search.TrialCount);
+        return work.ToArray();
+    }
+
+    int Active => _counts[(int)ExperimentPhase.Pending] + _counts[(int)ExperimentPhase.Queued]
+        + _counts[(int)ExperimentPhase.Training] + _counts[(int)ExperimentPhase.Attacking];
 
     void Offer(int i, List<QueuedExperiment> work)
     {
@@ -197,7 +247,10 @@ public sealed class SweepGrain(
     {
         if (S.Spec is null || _settings is null || index < 0 || index >= _grid.Count)
             throw new ArgumentOutOfRangeException(nameof(index), $"sweep '{Name}' has no grid index {index}");
-        return Task.FromResult(new ExperimentAdmission(_settings, _grid[index], S.Status, (ExperimentPhase)S.Phases[index]));
+        return Task.FromResult(new ExperimentAdmission(_settings, _grid[index], S.Status, (ExperimentPhase)S.Phases[index])
+        {
+            StopAtEpoch = _search?.StopAtEpoch(index),
+        });
     }
 
     public async Task OnExperimentChanged(ExperimentChange change)
@@ -215,18 +268,74 @@ public sealed class SweepGrain(
             else _runnable.Enqueue(change.Index);
             NotifyScheduler();
         }
+        if (_search is not null)
+        {
+            await OnTrialChanged(change, phase);
+            return;
+        }
         SetPhase(change.Index, phase);
         // Keyed by grid index: recorded once however often reported. Written with the next periodic flush; an
         // outcome lost with a crash before that is re-sent by its experiment (durable) when reconcile or a re-offer asks.
         if (phase == ExperimentPhase.Completed && change.Outcome is not null) S.Outcomes[change.Index] = change.Outcome;
         _dirty = true;
-        if (phase.IsTerminal() && Terminal == S.Phases.Length)
+        if (phase.IsTerminal() && Terminal == S.Phases.Length) await Finish();
+    }
+
+    /// <summary>
+    /// A search trial changed. Rung reports and completions go through the ASHA policy first; the decisions (this trial
+    /// promoted or stopped, earlier trials let through) are written with the report before any promoted trial is
+    /// offered, so a restart replays exactly them.
+    /// </summary>
+    async Task OnTrialChanged(ExperimentChange change, ExperimentPhase phase)
+    {
+        var search = _search!;
+        int trial = change.Index;
+        search.RecordSlotSeconds(trial, change.SlotSeconds);
+        IReadOnlyList<AshaDecision> decisions = [];
+        if (phase == ExperimentPhase.Stopped && change.Rung is { } rung)
         {
-            if (S.Status != SweepStatus.Cancelled) S.Status = SweepStatus.Completed;
-            S.FinishedAt ??= DateTimeOffset.UtcNow;
-            await FlushIfDirty(force: true);
-            PublishMetrics(force: true);
+            decisions = search.ReportRung(trial, rung);
+            // A repeat (re-sent after a restart): a trial promoted since keeps the phase it has now.
+            if (decisions.Count == 0 && search.StopAtEpoch(trial) != rung.Epoch && (ExperimentPhase)S.Phases[trial] != ExperimentPhase.Stopped)
+                phase = (ExperimentPhase)S.Phases[trial];
         }
+        SetPhase(trial, phase);
+        if (phase == ExperimentPhase.Completed && change.Outcome is not null)
+        {
+            bool first = S.Outcomes.TryAdd(trial, change.Outcome);
+            decisions = search.ReportOutcome(trial, change.Outcome);
+            if (first && search.Asha is null) EngineMetrics.SearchTrial(Name, "completed");
+        }
+        foreach (var d in decisions)
+        {
+            int t = SearchRun.TrialOf(d);
+            log.LogInformation("search {Sweep}: trial {Trial} {Decision}", Name, t, d.Explain());
+            EngineMetrics.SearchTrial(Name, d.Action switch
+            {
+                AshaAction.Promote => "promoted", AshaAction.Stop => "stopped", AshaAction.Wait => "paused", _ => "completed",
+            });
+            if (d.Action != AshaAction.Promote) continue;
+            SetPhase(t, ExperimentPhase.Pending);
+            _offered.Remove(t);
+            _runnable.Enqueue(t);
+        }
+        _dirty = true;
+        if (decisions.Count > 0 || phase is ExperimentPhase.Stopped or ExperimentPhase.Completed)
+        {
+            await state.WriteStateAsync(); // the decisions are durable before anyone acts on them
+            _dirty = false;
+        }
+        if (Active == 0 && !search.BudgetLeft) await Finish();
+        else if (S.Status == SweepStatus.Active) NotifyScheduler(); // a place freed up or a trial was promoted
+    }
+
+    async Task Finish()
+    {
+        if (S.Status != SweepStatus.Cancelled) S.Status = SweepStatus.Completed;
+        S.FinishedAt ??= DateTimeOffset.UtcNow;
+        _dirty = true;
+        await FlushIfDirty(force: true);
+        PublishMetrics(force: true);
     }
 
     public async Task Reconcile()
@@ -241,6 +350,7 @@ public sealed class SweepGrain(
             if ((ExperimentPhase)S.Phases[i] is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
         log.LogDebug("sweep {Sweep}: reconcile asks {Running} running experiments to check their leases", Name, running.Count);
         await Task.WhenAll(running.Select(i => Experiment(i).CheckLease(i)));
+        if (_search is not null && S.Status == SweepStatus.Active && Active == 0 && !_search.BudgetLeft) await Finish();
         if (S.Status == SweepStatus.Active) NotifyScheduler();
     }
 
@@ -260,6 +370,14 @@ public sealed class SweepGrain(
     {
         var spec = S.Spec!;
         _grid = GridExpansion.Lazy(spec);
+        if (spec.ProposesTrials)
+        {
+            S.Search ??= new SearchState();
+            _search = new SearchRun(spec, S.Search); // replays the rung reports: the same decisions as before a restart
+            _trials.Clear();
+            _trials.AddRange(Enumerable.Range(0, _search.TrialCount).Select(_search.PointOf));
+            _grid = _trials;
+        }
         _settings = spec with { Datasets = [], Architectures = [], Neurons = [], Modes = [], Alphas = [], Seeds = [] };
         Array.Clear(_counts);
         foreach (var p in S.Phases) _counts[p]++;
@@ -323,7 +441,10 @@ public sealed class SweepGrain(
             _nextAggregate = Pace(clock.Elapsed);
         }
         EngineMetrics.PublishSweep(Name, new EngineMetrics.SweepFigures(
-            S.Status == SweepStatus.Active, (int[])_counts.Clone(), S.SubmittedAt, S.FinishedAt, _accuracy));
+            S.Status == SweepStatus.Active, (int[])_counts.Clone(), S.SubmittedAt, S.FinishedAt, _accuracy)
+        {
+            BestObjective = BestObjective(),
+        });
     }
 
     /// <summary>
@@ -331,6 +452,16 @@ public sealed class SweepGrain(
     /// costs at most a tenth of the sweep's time however large the grid. Durability does not depend on it: the
     /// experiments are the authority and re-report whatever a crashed sweep had not written yet.
     /// </summary>
+    /// <summary>The highest robust accuracy among completed trials that meet the clean floor (null for a grid).</summary>
+    double? BestObjective()
+    {
+        if (S.Spec?.Search is not { } search) return null;
+        double? best = null;
+        foreach (var outcome in S.Outcomes.Values)
+            if (search.Objective.Of(outcome) is { Feasible: true } value && (best is null || value.Robust > best)) best = value.Robust;
+        return best;
+    }
+
     static DateTimeOffset Pace(TimeSpan took) => DateTimeOffset.UtcNow + took * 9;
 
     void NotifyScheduler()

@@ -14,6 +14,8 @@ public interface ISweepGrain : IGrainWithStringKey
     [Alias("GetSnapshot")] Task<SweepSnapshot> GetSnapshot();
     [Alias("GetSpec")] Task<SweepSpec?> GetSpec();
     [Alias("GetResults")] Task<ExperimentResultRow[]> GetResults();
+    /// <summary>The search's trials, rungs, decisions, best and Pareto front; null for a sweep without a search section.</summary>
+    [Alias("GetSearch")] Task<SearchSnapshot?> GetSearch();
     /// <summary>Experiment keys in a phase (for watch and explain), at most <paramref name="max"/>.</summary>
     [Alias("ListExperiments")] Task<string[]> ListExperiments(ExperimentPhase phase, int max);
     [Alias("Cancel")] Task Cancel();

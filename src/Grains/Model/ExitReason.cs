@@ -21,6 +21,8 @@ public enum ExitReason
     LeaseExpired,
     /// <summary>Stopped because the experiment or its sweep was cancelled.</summary>
     Cancelled,
+    /// <summary>Paused at a search rung as asked (exit 5): its rung measurement goes to the search, not a failure.</summary>
+    RungReached,
 }
 
 public static class ExitReasons
@@ -34,6 +36,7 @@ public static class ExitReasons
         ExitCodes.Diverged => ExitReason.Diverged,
         ExitCodes.Environment => ExitReason.Environment,
         ExitCodes.Interrupted => ExitReason.Interrupted,
+        ExitCodes.RungReached => ExitReason.RungReached,
         _ => ExitReason.Crash,
     };
 }

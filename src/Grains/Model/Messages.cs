@@ -77,7 +77,11 @@ public sealed record ProgressUpdate
 public sealed record AttemptEnd(
     [property: Id(0)] ExitReason Reason,
     [property: Id(1)] ExperimentOutcome? Outcome,
-    [property: Id(2)] string? Message);
+    [property: Id(2)] string? Message)
+{
+    /// <summary>With <see cref="ExitReason.RungReached"/>: what the trial measured at its rung.</summary>
+    [Id(3)] public RungMeasurement? Rung { get; init; }
+}
 
 /// <summary>An experiment's phase change, reported to its sweep (idempotent: the sweep stores the latest).</summary>
 [GenerateSerializer, Alias("StableSnn.ExperimentChange")]
@@ -86,7 +90,13 @@ public sealed record ExperimentChange(
     [property: Id(1)] ExperimentPhase Phase,
     [property: Id(2)] ExperimentOutcome? Outcome,
     [property: Id(3)] DateTimeOffset? NotBefore,
-    [property: Id(4)] int Attempts);
+    [property: Id(4)] int Attempts)
+{
+    /// <summary>With <see cref="ExperimentPhase.Stopped"/>: the rung the trial paused at.</summary>
+    [Id(5)] public RungMeasurement? Rung { get; init; }
+    /// <summary>Wall time of every attempt so far (the search's slot-hours budget).</summary>
+    [Id(6)] public double SlotSeconds { get; init; }
+}
 
 /// <summary>
 /// The sweep's word on one grid point before an attempt starts. Immutable: within a silo the sweep hands out its
@@ -97,4 +107,8 @@ public sealed record ExperimentAdmission(
     [property: Id(0)] SweepSpec Spec,
     [property: Id(1)] GridPoint Point,
     [property: Id(2)] SweepStatus Status,
-    [property: Id(3)] ExperimentPhase Phase);
+    [property: Id(3)] ExperimentPhase Phase)
+{
+    /// <summary>A search trial stops at this epoch (its next rung); null trains every epoch and attacks.</summary>
+    [Id(4)] public int? StopAtEpoch { get; init; }
+}

@@ -11,7 +11,7 @@ public sealed record SweepSnapshot
     [Id(1)] public SweepStatus Status { get; init; }
     [Id(2)] public int Total { get; init; }
     /// <summary>Experiments per phase, indexed by <see cref="ExperimentPhase"/>.</summary>
-    [Id(3)] public int[] Counts { get; init; } = new int[7];
+    [Id(3)] public int[] Counts { get; init; } = new int[Enum.GetValues<ExperimentPhase>().Length];
     [Id(4)] public DateTimeOffset SubmittedAt { get; init; }
     [Id(5)] public DateTimeOffset? FinishedAt { get; init; }
     [Id(6)] public int Priority { get; init; }
@@ -34,6 +34,7 @@ public sealed record ExperimentSnapshot
     [Id(3)] public ExperimentOutcome? Outcome { get; init; }
     [Id(4)] public DateTimeOffset? NotBefore { get; init; }
     [Id(5)] public string? Why { get; init; }
+    [Id(6)] public RungMeasurement[] Rungs { get; init; } = [];
 }
 
 /// <summary>A completed experiment of a sweep with its grid point, for tables and exports.</summary>

@@ -30,9 +30,14 @@ public sealed record SweepSpec
     [Id(13)] public int MaxAttempts { get; init; } = 3;
     /// <summary>Each grid point is tested against its twin at this alpha (same everything else) on the same images.</summary>
     [Id(14)] public double BaselineAlpha { get; init; }
+    /// <summary>Adaptive search instead of (or, for algorithm grid, ranked over) the grid; null for a plain grid.</summary>
+    [Id(15)] public Search.SearchSpec? Search { get; init; }
+
+    /// <summary>A search that proposes its own trials (random, tpe, asha); a grid search runs the axes as they are.</summary>
+    public bool ProposesTrials => Search is { Algorithm: not "grid" };
 
     /// <summary>The spec file the trainer runs for one grid point; unset training settings keep the trainer's defaults.</summary>
-    public ExperimentSpec ExperimentSpec(GridPoint point)
+    public ExperimentSpec ExperimentSpec(GridPoint point, int? stopAtEpoch = null)
     {
         var defaults = new ExperimentSpec();
         var t = Training ?? new TrainingSettings();
@@ -40,10 +45,17 @@ public sealed record SweepSpec
         {
             Id = point.ExperimentKey(Name), Dataset = point.Dataset, Architecture = point.Architecture, Neuron = point.Neuron,
             Mode = point.Mode, Alpha = point.Alpha, Seed = point.Seed, Epochs = Epochs, AttackSuite = AttackSuite,
-            DataRoot = t.DataRoot, BatchSize = t.BatchSize ?? defaults.BatchSize, LearningRate = t.LearningRate ?? defaults.LearningRate,
+            DataRoot = t.DataRoot, BatchSize = t.BatchSize ?? defaults.BatchSize,
+            LearningRate = point.LearningRate ?? t.LearningRate ?? defaults.LearningRate,
             TrainSubset = t.TrainSubset, TestSubset = t.TestSubset,
-            ValidationFraction = t.ValidationFraction ?? defaults.ValidationFraction, TimeSteps = t.TimeSteps ?? defaults.TimeSteps,
+            ValidationFraction = t.ValidationFraction ?? defaults.ValidationFraction,
+            TimeSteps = point.TimeSteps ?? t.TimeSteps ?? defaults.TimeSteps,
             AttackSubset = t.AttackSubset ?? defaults.AttackSubset, EvaluationSeed = t.EvaluationSeed ?? defaults.EvaluationSeed,
+            StopAtEpoch = stopAtEpoch,
+            Probe = stopAtEpoch is null || Search is null ? null : new RungProbe
+            {
+                Epsilon = Search.Objective.Epsilon255 / 255.0, Steps = Search.Asha.ProbeSteps, Examples = Search.Asha.ProbeExamples,
+            },
         };
     }
 }

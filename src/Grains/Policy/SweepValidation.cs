@@ -20,7 +20,8 @@ public static class SweepValidation
         CheckName(spec.Name, errors);
         CheckNames("datasets", "dataset", spec.Datasets, Vocabulary.Datasets, errors);
         CheckNames("architectures", "architecture", spec.Architectures, Vocabulary.Architectures, errors);
-        CheckAlphas(spec.Alphas, errors);
+        if (spec.ProposesTrials) CheckSearchAxes(spec, errors);
+        else CheckAlphas(spec.Alphas, errors);
         CheckNames("neurons", "neuron", spec.Neurons, Vocabulary.Neurons, errors);
         CheckNames("modes", "mode", spec.Modes, Vocabulary.Modes, errors);
         CheckSeeds(spec.Seeds, errors);
@@ -37,6 +38,12 @@ public static class SweepValidation
             errors.Add($"baselineAlpha: {Format(spec.BaselineAlpha)} must be a finite weight >= 0 (default 0, the unregularised twin)");
         if (spec.MaxAttempts is < 1 or > MaxAttemptsLimit)
             errors.Add($"maxAttempts: {spec.MaxAttempts} must be between 1 and {MaxAttemptsLimit}");
+        if (spec.Search is { } search)
+        {
+            errors.AddRange(search.Validate(spec.Epochs));
+            if (search.Budget?.Experiments > maxExperiments)
+                errors.Add($"search.budget.experiments: {search.Budget.Experiments} is more than the limit of {maxExperiments}; lower it or raise the limit");
+        }
         var count = GridExpansion.Count(spec);
         if (count > maxExperiments)
             errors.Add($"grid has {(count == long.MaxValue ? "at least " : "")}{count} experiments, more than the limit of {maxExperiments}; split the sweep or raise the limit");
@@ -87,6 +94,21 @@ public static class SweepValidation
         // Compared as doubles: 0.1 and 0.10000000000000001 parse to the same value, hence the same experiment key.
         foreach (var alpha in Duplicates(alphas, EqualityComparer<double>.Default))
             errors.Add($"alphas: {Format(alpha)} is listed more than once (values equal as doubles are the same experiment); remove the duplicate");
+    }
+
+    /// <summary>A search tunes one configuration: alpha comes from its proposals, every other axis has one value.</summary>
+    private static void CheckSearchAxes(SweepSpec spec, List<string> errors)
+    {
+        if (spec.Alphas is { Length: > 0 })
+            errors.Add("alphas: a search proposes alpha itself; remove the alphas axis, or set search.algorithm: grid to rank the grid");
+        foreach (var (field, what, length) in new[]
+        {
+            ("datasets", "dataset", spec.Datasets?.Length ?? 0), ("architectures", "architecture", spec.Architectures?.Length ?? 0),
+            ("neurons", "neuron", spec.Neurons?.Length ?? 0), ("modes", "mode", spec.Modes?.Length ?? 0), ("seeds", "seed", spec.Seeds?.Length ?? 0),
+        })
+        {
+            if (length > 1) errors.Add($"{field}: a search tunes one configuration; give one {what} ({length} given), or submit one search per {what}");
+        }
     }
 
     private static void CheckSeeds(int[]? seeds, List<string> errors)

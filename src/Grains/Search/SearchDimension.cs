@@ -2,6 +2,7 @@ using System.Globalization;
 
 namespace StableSnn.Grains.Search;
 
+[GenerateSerializer, Alias("StableSnn.DimensionKind")]
 public enum DimensionKind
 {
     /// <summary>Uniform over [low, high].</summary>
@@ -17,17 +18,18 @@ public enum DimensionKind
 /// as 1 and 10), yet alpha = 0 (no regulariser) is the baseline every result is compared with and has no logarithm:
 /// it is proposed as a separate point mass with probability <see cref="ZeroProbability"/>.
 /// </summary>
+[GenerateSerializer, Alias("StableSnn.SearchDimension")]
 public sealed record SearchDimension
 {
     /// <summary>As spelled in the spec file (alpha, learningRate, timeSteps); names the field in errors.</summary>
-    public string Name { get; init; } = "";
-    public DimensionKind Kind { get; init; }
-    public double Low { get; init; }
-    public double High { get; init; }
+    [Id(0)] public string Name { get; init; } = "";
+    [Id(1)] public DimensionKind Kind { get; init; }
+    [Id(2)] public double Low { get; init; }
+    [Id(3)] public double High { get; init; }
     /// <summary>Log-uniform only: probability of proposing exactly 0, in [0, 1).</summary>
-    public double ZeroProbability { get; init; }
+    [Id(4)] public double ZeroProbability { get; init; }
     /// <summary>Choice only: the allowed values.</summary>
-    public IReadOnlyList<int> Choices { get; init; } = [];
+    [Id(5)] public int[] Choices { get; init; } = [];
 
     public static SearchDimension Uniform(string name, double low, double high) =>
         new() { Name = name, Kind = DimensionKind.Uniform, Low = low, High = high };
@@ -48,7 +50,7 @@ public sealed record SearchDimension
         switch (Kind)
         {
             case DimensionKind.Choice:
-                return Choices[random.Next(Choices.Count)];
+                return Choices[random.Next(Choices.Length)];
             case DimensionKind.LogUniform when HasZero && random.NextDouble() < ZeroProbability:
                 return 0;
             default:
@@ -74,7 +76,7 @@ public sealed record SearchDimension
         if (string.IsNullOrWhiteSpace(Name)) errors.Add($"{field}: has no name");
         if (Kind == DimensionKind.Choice)
         {
-            if (Choices is null || Choices.Count == 0) errors.Add($"{field}.choices: is empty; list at least one value");
+            if (Choices is null || Choices.Length == 0) errors.Add($"{field}.choices: is empty; list at least one value");
             else
                 foreach (var duplicate in Choices.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => g.Key))
                     errors.Add($"{field}.choices: {duplicate} is listed more than once; remove the duplicate");

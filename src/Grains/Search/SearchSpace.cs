@@ -3,9 +3,12 @@ using System.Globalization;
 namespace StableSnn.Grains.Search;
 
 /// <summary>The searched hyper-parameters, in a fixed order: a <see cref="SearchPoint"/> holds one value per dimension.</summary>
-public sealed class SearchSpace
+[GenerateSerializer, Alias("StableSnn.SearchSpace")]
+public sealed record SearchSpace
 {
-    public IReadOnlyList<SearchDimension> Dimensions { get; }
+    [Id(0)] public SearchDimension[] Dimensions { get; init; } = [];
+
+    public SearchSpace() { }
 
     public SearchSpace(params SearchDimension[] dimensions)
     {
@@ -15,7 +18,7 @@ public sealed class SearchSpace
 
     public int IndexOf(string name)
     {
-        for (int i = 0; i < Dimensions.Count; i++)
+        for (int i = 0; i < Dimensions.Length; i++)
             if (string.Equals(Dimensions[i].Name, name, StringComparison.Ordinal)) return i;
         return -1;
     }
@@ -27,7 +30,7 @@ public sealed class SearchSpace
     public IReadOnlyList<string> Validate(string prefix = "search.space")
     {
         var errors = new List<string>();
-        if (Dimensions.Count == 0) errors.Add($"{prefix}: is empty; search at least alpha");
+        if (Dimensions.Length == 0) errors.Add($"{prefix}: is empty; search at least alpha");
         foreach (var name in Dimensions.GroupBy(d => d.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
             errors.Add($"{prefix}.{name}: is given more than once; keep one");
         foreach (var dimension in Dimensions) errors.AddRange(dimension.Validate(prefix));

@@ -4,20 +4,25 @@ namespace StableSnn.Grains.Search;
 
 /// <summary>
 /// The <c>search:</c> section of a sweep spec (issue 14): what to maximise, over which space, how, and for how long.
-/// Plain record, ready for YAML binding; not yet part of <see cref="Model.SweepSpec"/> nor Orleans-serialisable.
+/// Part of <see cref="Model.SweepSpec"/>; the trials it proposes run in the sweep like grid points.
 /// </summary>
+[GenerateSerializer, Alias("StableSnn.SearchSpec")]
 public sealed record SearchSpec
 {
     public static readonly IReadOnlyList<string> Algorithms = ["grid", "random", "tpe", "asha"];
+    /// <summary>The hyper-parameters a trial can take from the search (spelled as in the spec file).</summary>
+    public static readonly IReadOnlyList<string> Searchable = ["alpha", "learningRate", "timeSteps"];
+    /// <summary>Trials active at once when the sweep sets no maxConcurrency: model-based proposals learn from finished trials, so fewer in flight propose better.</summary>
+    public const int DefaultParallelTrials = 4;
 
-    public SearchObjective Objective { get; init; } = new();
-    public SearchSpace Space { get; init; } = new(SearchDimension.LogUniform("alpha", 1e-3, 10, zeroProbability: 0.1));
+    [Id(0)] public SearchObjective Objective { get; init; } = new();
+    [Id(1)] public SearchSpace Space { get; init; } = new(SearchDimension.LogUniform("alpha", 1e-3, 10, zeroProbability: 0.1));
     /// <summary>grid (the sweep's own axes), random, tpe, or asha (random proposals stopped early by <see cref="Asha"/>).</summary>
-    public string Algorithm { get; init; } = "tpe";
-    public AshaSettings Asha { get; init; } = new();
-    public SearchBudget Budget { get; init; } = new();
+    [Id(2)] public string Algorithm { get; init; } = "tpe";
+    [Id(3)] public AshaSettings Asha { get; init; } = new();
+    [Id(4)] public SearchBudget Budget { get; init; } = new();
     /// <summary>Seeds every proposal: the same spec proposes the same points.</summary>
-    public int Seed { get; init; }
+    [Id(5)] public int Seed { get; init; }
 
     /// <summary>Every problem at once, each starting with its field as spelled in the spec file.</summary>
     public IReadOnlyList<string> Validate(int epochs)
@@ -31,9 +36,13 @@ public sealed record SearchSpec
         {
             errors.AddRange(Space.Validate());
             if (Space.IndexOf("alpha") < 0) errors.Add("search.space.alpha: is missing; the search is over the regularisation weight");
+            foreach (var d in Space.Dimensions.Where(d => !Searchable.Contains(d.Name, StringComparer.Ordinal)))
+                errors.Add($"search.space.{d.Name}: cannot be searched; use {string.Join(", ", Searchable)}");
+            if (Space.Dimensions.FirstOrDefault(d => d.Name == "timeSteps") is { Kind: not DimensionKind.Choice })
+                errors.Add("search.space.timeSteps: time steps are whole numbers; give them as choices: [4, 6, 8]");
         }
         if (Algorithm == "asha") errors.AddRange((Asha ?? new()).Validate(epochs));
-        errors.AddRange((Budget ?? new()).Validate());
+        if (Algorithm != "grid") errors.AddRange((Budget ?? new()).Validate());
         if (Seed < 0) errors.Add($"search.seed: {Seed} is negative; use a seed >= 0");
         return errors;
     }
@@ -53,17 +62,41 @@ public sealed record SearchSpec
 /// Maximise the worst-case robust accuracy of the reliable suite (or PGD's, when the suite has no worst case) at an
 /// epsilon, optionally only among trials whose clean accuracy reaches a floor; or report the clean/robust Pareto front.
 /// </summary>
+[GenerateSerializer, Alias("StableSnn.SearchObjective")]
 public sealed record SearchObjective
 {
     public static readonly IReadOnlyList<string> Measures = ["worst-case", "pgd"];
 
-    public string Measure { get; init; } = "worst-case";
+    [Id(0)] public string Measure { get; init; } = "worst-case";
     /// <summary>In units of 1/255, as the results table prints epsilons.</summary>
-    public double Epsilon255 { get; init; } = 8;
+    [Id(1)] public double Epsilon255 { get; init; } = 8;
     /// <summary>Trials below this clean accuracy (0..1) count as failing the objective; null for no floor.</summary>
-    public double? CleanFloor { get; init; }
+    [Id(2)] public double? CleanFloor { get; init; }
     /// <summary>Also keep and report the Pareto front of clean against robust accuracy.</summary>
-    public bool Pareto { get; init; }
+    [Id(3)] public bool Pareto { get; init; }
+
+    /// <summary>
+    /// A completed trial's objective: its robust accuracy at <see cref="Epsilon255"/> by <see cref="Measure"/> (PGD's
+    /// when the suite has no worst case there), on the same images as its clean accuracy; null when the suite ran
+    /// nothing at that epsilon.
+    /// </summary>
+    public ObjectiveValue? Of(Model.ExperimentOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        bool AtEpsilon(Model.AttackAccuracy a) => Math.Abs(a.Epsilon * 255 - Epsilon255) < 0.01;
+        var chosen = Measure == "worst-case" ? outcome.WorstCases.FirstOrDefault(AtEpsilon) : null;
+        chosen ??= outcome.Attacks.Where(a => !a.Sanity && AtEpsilon(a) && a.Attack.StartsWith("PGD", StringComparison.OrdinalIgnoreCase))
+            .OrderBy(a => a.Accuracy).FirstOrDefault();
+        if (chosen is null) return null;
+        bool doubted = outcome.MaskingFlags.Length > 0 || chosen.Unreliable;
+        return new ObjectiveValue(chosen.Accuracy, chosen.Attack, outcome.CleanAccuracy, Feasible(outcome.CleanAccuracy), doubted);
+    }
+
+    /// <summary>A rung's score: the probe's robust accuracy, one lower (below every feasible trial) under the clean floor.</summary>
+    public double RungScore(Model.RungMeasurement rung) =>
+        Feasible(rung.ValidationAccuracy) ? rung.ProbeRobustAccuracy : rung.ProbeRobustAccuracy - 1;
+
+    bool Feasible(double clean) => CleanFloor is not { } floor || clean >= floor;
 
     public IReadOnlyList<string> Validate()
     {
@@ -79,10 +112,14 @@ public sealed record SearchObjective
 }
 
 /// <summary>Rungs at minEpochs * eta^k (see <see cref="AshaPolicy"/>).</summary>
+[GenerateSerializer, Alias("StableSnn.AshaSettings")]
 public sealed record AshaSettings
 {
-    public int MinEpochs { get; init; } = 1;
-    public int Eta { get; init; } = 3;
+    [Id(0)] public int MinEpochs { get; init; } = 1;
+    [Id(1)] public int Eta { get; init; } = 3;
+    /// <summary>The rung probe: PGD steps and validation images (see <see cref="Contracts.RungProbe"/>).</summary>
+    [Id(2)] public int ProbeSteps { get; init; } = 10;
+    [Id(3)] public int ProbeExamples { get; init; } = 256;
 
     public IReadOnlyList<string> Validate(int epochs)
     {
@@ -91,6 +128,8 @@ public sealed record AshaSettings
         else if (MinEpochs >= epochs)
             errors.Add($"search.asha.minEpochs: {MinEpochs} must be below epochs ({epochs}), or there is no rung to stop at");
         if (Eta < 2) errors.Add($"search.asha.eta: {Eta} must be at least 2 (each rung keeps 1/eta)");
+        if (ProbeSteps < 1) errors.Add($"search.asha.probeSteps: {ProbeSteps} must be at least 1");
+        if (ProbeExamples < 1) errors.Add($"search.asha.probeExamples: {ProbeExamples} must be at least 1");
         return errors;
     }
 
@@ -98,11 +137,12 @@ public sealed record AshaSettings
 }
 
 /// <summary>When the search ends: the first limit reached. At least one must be given.</summary>
+[GenerateSerializer, Alias("StableSnn.SearchBudget")]
 public sealed record SearchBudget
 {
-    public int? Experiments { get; init; }
-    public long? TrainerEpochs { get; init; }
-    public double? SlotHours { get; init; }
+    [Id(0)] public int? Experiments { get; init; }
+    [Id(1)] public long? TrainerEpochs { get; init; }
+    [Id(2)] public double? SlotHours { get; init; }
 
     public IReadOnlyList<string> Validate()
     {
@@ -115,4 +155,19 @@ public sealed record SearchBudget
             errors.Add($"search.budget.slotHours: {SearchSpec.Format(hours)} must be a finite number > 0");
         return errors;
     }
+}
+
+/// <summary>
+/// A trial's objective. <see cref="Score"/> ranks trials: the robust accuracy, one lower when the clean accuracy is
+/// under the floor (so any feasible trial beats every infeasible one). Doubted when the masking checks fired.
+/// </summary>
+[GenerateSerializer, Alias("StableSnn.ObjectiveValue")]
+public sealed record ObjectiveValue(
+    [property: Id(0)] double Robust,
+    [property: Id(1)] string Measure,
+    [property: Id(2)] double Clean,
+    [property: Id(3)] bool Feasible,
+    [property: Id(4)] bool Doubted)
+{
+    public double Score => Feasible ? Robust : Robust - 1;
 }

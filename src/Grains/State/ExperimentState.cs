@@ -18,4 +18,6 @@ public sealed class ExperimentState
     [Id(8)] public string? Why { get; set; }
     /// <summary>The sweep's maxAttempts, copied at the first attempt.</summary>
     [Id(9)] public int MaxAttempts { get; set; } = 3;
+    /// <summary>A search trial's measurements at the rungs it reached, one per epoch.</summary>
+    [Id(10)] public List<RungMeasurement> Rungs { get; set; } = [];
 }

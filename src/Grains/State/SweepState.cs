@@ -15,4 +15,6 @@ public sealed class SweepState
     [Id(4)] public Dictionary<int, DateTimeOffset> NotBefore { get; set; } = [];
     [Id(5)] public DateTimeOffset SubmittedAt { get; set; }
     [Id(6)] public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>Trials and rung reports of a search that proposes its own points; null for a grid.</summary>
+    [Id(7)] public SearchState? Search { get; set; }
 }

@@ -27,6 +27,10 @@ public static class EngineMetrics
         "stablesnn.attempts.retried", "{attempt}", "Failed attempts whose experiment was queued again (after back-off).");
     static readonly Counter<long> LeaseExpiries = Meter.CreateCounter<long>(
         "stablesnn.lease.expiries", "{lease}", "Leases the scheduler expired because their node stopped renewing them.");
+    static readonly Counter<long> SearchTrials = Meter.CreateCounter<long>(
+        "stablesnn.search.trials", "{trial}",
+        "Search events by decision: proposed, promoted (to the next rung), stopped (outside the top 1/eta of a rung), " +
+        "paused (at a rung with fewer than eta reports), completed (reached the last rung).");
     static readonly Histogram<double> EpochDuration = Meter.CreateHistogram<double>(
         "stablesnn.epoch.duration", "s", "Wall time of one training epoch, measured by the node between progress reports.",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600] });
@@ -53,6 +57,8 @@ public static class EngineMetrics
             "Fraction of a node's slots running an attempt.");
         Meter.CreateObservableGauge("stablesnn.training.images_per_second", ObserveThroughput, "{image}/s",
             "Training throughput last reported by the attempt running on a slot (0 when the slot is idle).");
+        Meter.CreateObservableGauge("stablesnn.search.best_objective", ObserveBestObjective, "1",
+            "A search's best objective so far: robust accuracy of its best completed trial that meets the clean floor.");
         Meter.CreateObservableGauge("stablesnn.robust_accuracy_ratio", ObserveAccuracy, "1",
             "Accuracy of a completed grid point (mean over its completed seeds), clean (attack=\"none\") or under an attack.");
     }
@@ -64,6 +70,17 @@ public static class EngineMetrics
         AttemptsFailed.Add(1, new("sweep", sweep), new("reason", ReasonLabel(reason)));
 
     public static void AttemptRetried(string sweep) => AttemptsRetried.Add(1, new KeyValuePair<string, object?>("sweep", sweep));
+
+    public static readonly IReadOnlyList<string> SearchDecisions = ["proposed", "promoted", "stopped", "paused", "completed"];
+
+    public static void SearchTrial(string sweep, string decision) =>
+        SearchTrials.Add(1, new("sweep", sweep), new("decision", decision));
+
+    /// <summary>Starts a search's decision series at zero (5 per search).</summary>
+    public static void InitialiseSearch(string sweep)
+    {
+        foreach (var decision in SearchDecisions) SearchTrials.Add(0, new("sweep", sweep), new("decision", decision));
+    }
 
     public static void LeaseExpired(int count = 1) => LeaseExpiries.Add(count);
 
@@ -78,7 +95,7 @@ public static class EngineMetrics
         AttemptsStarted.Add(0, new KeyValuePair<string, object?>("sweep", sweep));
         AttemptsRetried.Add(0, new KeyValuePair<string, object?>("sweep", sweep));
         foreach (var reason in Enum.GetValues<ExitReason>())
-            if (reason != ExitReason.Success) AttemptsFailed.Add(0, new("sweep", sweep), new("reason", ReasonLabel(reason)));
+            if (reason is not (ExitReason.Success or ExitReason.RungReached)) AttemptsFailed.Add(0, new("sweep", sweep), new("reason", ReasonLabel(reason)));
     }
 
     /// <summary>Starts the lease-expiry counter at zero (called when the scheduler activates).</summary>
@@ -88,13 +105,18 @@ public static class EngineMetrics
     {
         ExitReason.BadInput => "bad_input",
         ExitReason.LeaseExpired => "lease_expired",
+        ExitReason.RungReached => "rung_reached",
         _ => reason.ToString().ToLowerInvariant(),
     };
 
     // --- publishing (from grain turns and the node agent) ------------------------------------------------------------
     /// <summary>A sweep's figures: phase counts and, per completed grid point, its accuracies.</summary>
     public sealed record SweepFigures(
-        bool Active, int[] Counts, DateTimeOffset SubmittedAt, DateTimeOffset? FinishedAt, IReadOnlyList<ResultRow> Accuracy);
+        bool Active, int[] Counts, DateTimeOffset SubmittedAt, DateTimeOffset? FinishedAt, IReadOnlyList<ResultRow> Accuracy)
+    {
+        /// <summary>A search's best objective so far (null for a grid, or before any trial completed).</summary>
+        public double? BestObjective { get; init; }
+    }
 
     public static void PublishSweep(string sweep, SweepFigures figures) => Sweeps[sweep] = figures;
 
@@ -124,8 +146,16 @@ public static class EngineMetrics
 
     static IEnumerable<Measurement<double>> ObserveProgress()
     {
+        // A finished search keeps trials stopped at rungs (not terminal: promotable while it ran): it is done all the same.
         foreach (var (sweep, f) in Sweeps)
-            yield return new(Terminal(f.Counts) / (double)Math.Max(1, f.Counts.Sum()), new KeyValuePair<string, object?>("sweep", sweep));
+            yield return new(f.FinishedAt is not null ? 1 : Terminal(f.Counts) / (double)Math.Max(1, f.Counts.Sum()),
+                new KeyValuePair<string, object?>("sweep", sweep));
+    }
+
+    static IEnumerable<Measurement<double>> ObserveBestObjective()
+    {
+        foreach (var (sweep, f) in Sweeps)
+            if (f.BestObjective is { } best) yield return new(best, new KeyValuePair<string, object?>("sweep", sweep));
     }
 
     static IEnumerable<Measurement<double>> ObserveEta()

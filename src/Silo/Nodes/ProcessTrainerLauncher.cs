@@ -91,9 +91,20 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
         var reason = ExitReasons.FromExitCode(process.ExitCode);
         if (reason == ExitReason.Success)
             return new AttemptEnd(reason, ExperimentOutcome.From(ExperimentResult.Read(Path.Combine(context.ArtifactDirectory, ExperimentResult.FileName))), null);
+        if (reason == ExitReason.RungReached) return RungEnd(context);
         string tail;
         lock (stderrTail) tail = string.Join("\n", stderrTail);
         return new AttemptEnd(reason, null, $"exit code {process.ExitCode}: {lastError ?? tail}");
+    }
+
+    /// <summary>A trial paused at its rung: the measurement is the rung file of the epoch its spec stopped at.</summary>
+    static AttemptEnd RungEnd(AttemptContext context)
+    {
+        var spec = System.Text.Json.JsonSerializer.Deserialize<ExperimentSpec>(context.Ticket.TrainerSpecJson, ExperimentSpec.Json);
+        var path = spec?.StopAtEpoch is { } epoch ? RungResult.PathFor(context.ArtifactDirectory, epoch) : null;
+        if (path is null || !File.Exists(path))
+            return new AttemptEnd(ExitReason.Crash, null, $"exit code {ExitCodes.RungReached} without a rung file ({path ?? "the spec has no stopAtEpoch"})");
+        return new AttemptEnd(ExitReason.RungReached, null, $"paused at epoch {spec!.StopAtEpoch}") { Rung = RungMeasurement.From(RungResult.Read(path)) };
     }
 
     const int SigTerm = 15;

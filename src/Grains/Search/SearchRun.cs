@@ -1,0 +1,214 @@
+using StableSnn.Grains.Model;
+using StableSnn.Grains.State;
+
+namespace StableSnn.Grains.Search;
+
+/// <summary>
+/// One search's policy over its durable state, without a cluster: which trial to propose next and whether the budget
+/// allows it, where each trial stops next, and what each rung report decides. Rebuilt from the state by replaying its
+/// reports, so a restarted sweep grain makes exactly the decisions it made before.
+/// </summary>
+public sealed class SearchRun
+{
+    readonly SweepSpec _sweep;
+    readonly SearchState _state;
+    readonly IProposer _proposer;
+    readonly Dictionary<int, List<AshaDecision>> _decisions = [];
+    AshaState? _asha;
+
+    public SearchSpec Spec { get; }
+    /// <summary>Null unless the algorithm is asha: other searches train every trial to the end.</summary>
+    public AshaPolicy? Asha { get; }
+
+    public SearchRun(SweepSpec sweep, SearchState state)
+    {
+        _sweep = sweep;
+        _state = state;
+        Spec = sweep.Search ?? throw new ArgumentException("the sweep has no search section", nameof(sweep));
+        _proposer = Spec.CreateProposer();
+        if (Spec.Algorithm == "asha")
+        {
+            Asha = Spec.Asha.Policy(sweep.Epochs);
+            _asha = Asha.Empty;
+            foreach (var report in state.Reports) Record(_asha.Apply(new RungReport(Id(report.Trial), report.Rung, report.Score)));
+        }
+    }
+
+    public int TrialCount => _state.Trials.Count;
+
+    /// <summary>At most this many trials wait for or hold a slot: the sweep's maxConcurrency, else <see cref="SearchSpec.DefaultParallelTrials"/>.</summary>
+    public int ParallelTrials => _sweep.MaxConcurrency > 0 ? _sweep.MaxConcurrency : SearchSpec.DefaultParallelTrials;
+
+    public static string Id(int trial) => $"t{trial:D3}";
+
+    public GridPoint PointOf(int trial)
+    {
+        var values = _state.Trials[trial];
+        var space = Spec.Space;
+        double? Value(string name) => space.IndexOf(name) is >= 0 and var i ? values[i] : null;
+        return new GridPoint(_sweep.Datasets[0], _sweep.Architectures[0], _sweep.Neurons[0], _sweep.Modes[0],
+            Value("alpha") ?? 0, _sweep.Seeds[0])
+        {
+            Trial = trial, LearningRate = Value("learningRate"), TimeSteps = Value("timeSteps") is { } t ? (int)t : null,
+        };
+    }
+
+    /// <summary>Epochs committed so far: each trial's next rung (ASHA) or all epochs.</summary>
+    public long TrainerEpochs => Enumerable.Range(0, TrialCount).Sum(t => (long)EpochsOf(t));
+
+    public double SlotSeconds => _state.SlotSeconds.Values.Sum();
+
+    /// <summary>What proposing one more trial would commit: its first rung, or every epoch.</summary>
+    int NewTrialEpochs => Asha?.RungEpochs[0] ?? _sweep.Epochs;
+
+    /// <summary>The budget allows another trial: the first limit reached ends proposals (promotions still run).</summary>
+    public bool BudgetLeft
+    {
+        get
+        {
+            var b = Spec.Budget;
+            return (b.Experiments is not { } n || TrialCount < n)
+                && (b.TrainerEpochs is not { } e || TrainerEpochs + NewTrialEpochs <= e)
+                && (b.SlotHours is not { } h || SlotSeconds < h * 3600);
+        }
+    }
+
+    /// <summary>A new trial may start: budget left and fewer than <see cref="ParallelTrials"/> active.</summary>
+    public bool MayPropose(int activeTrials) => activeTrials < ParallelTrials && BudgetLeft;
+
+    /// <summary>
+    /// Proposes the next trial and records it (the caller persists it before the trial runs). Values are rounded to 3
+    /// significant digits: keys and tables stay readable, and finer steps in these weights are noise.
+    /// </summary>
+    public int Propose(IReadOnlyList<SearchObservation> finished)
+    {
+        int trial = TrialCount;
+        var point = _proposer.Propose(trial, finished);
+        _state.Trials.Add([.. point.Values.Select((v, i) => Round(Spec.Space.Dimensions[i], v))]);
+        return trial;
+    }
+
+    static double Round(SearchDimension d, double v)
+    {
+        if (d.Kind == DimensionKind.Choice || v == 0) return v;
+        double rounded = Math.Round(v, Math.Clamp(2 - (int)Math.Floor(Math.Log10(Math.Abs(v))), 0, 15));
+        return Math.Clamp(rounded, d.Low, d.High);
+    }
+
+    /// <summary>The rung a trial trains towards: one past the last rung that promoted it.</summary>
+    public int TargetRung(int trial)
+    {
+        if (_asha is null) return 0;
+        int rung = 0;
+        while (rung < Asha!.RungEpochs.Count - 1 && _asha.IsPromoted(Id(trial), rung)) rung++;
+        return rung;
+    }
+
+    /// <summary>Where the trial's next attempt stops: its target rung's epoch, or null to train to the end and attack.</summary>
+    public int? StopAtEpoch(int trial)
+    {
+        if (Asha is null) return null;
+        int rung = TargetRung(trial);
+        return rung == Asha.RungEpochs.Count - 1 ? null : Asha.RungEpochs[rung];
+    }
+
+    int EpochsOf(int trial) => Asha is null ? _sweep.Epochs : Asha.RungEpochs[TargetRung(trial)];
+
+    /// <summary>
+    /// A trial paused at a rung. Returns the decisions it caused (its own first, then earlier trials it let through),
+    /// empty when the report is a repeat or does not fit (not an ASHA search, an epoch that is no rung, a trial not
+    /// promoted to that rung): reports are re-sent after restarts, and the first one stands.
+    /// </summary>
+    public IReadOnlyList<AshaDecision> ReportRung(int trial, RungMeasurement rung)
+    {
+        if (Asha is null || _asha is null) return [];
+        int k = Asha.RungEpochs.ToList().IndexOf(rung.Epoch);
+        if (k < 0 || k == Asha.RungEpochs.Count - 1) return [];
+        return Report(new TrialRungReport(trial, k, Spec.Objective.RungScore(rung), rung));
+    }
+
+    /// <summary>A trial completed: under ASHA its objective is its score at the last rung.</summary>
+    public IReadOnlyList<AshaDecision> ReportOutcome(int trial, ExperimentOutcome outcome)
+    {
+        if (Asha is null || _asha is null) return [];
+        double score = Spec.Objective.Of(outcome)?.Score ?? double.NaN;
+        return Report(new TrialRungReport(trial, Asha.RungEpochs.Count - 1, score, null));
+    }
+
+    IReadOnlyList<AshaDecision> Report(TrialRungReport report)
+    {
+        if (_state.Reports.Any(r => r.Trial == report.Trial && r.Rung == report.Rung)) return [];
+        if (report.Rung > 0 && !_asha!.IsPromoted(Id(report.Trial), report.Rung - 1)) return [];
+        var step = _asha!.Apply(new RungReport(Id(report.Trial), report.Rung, report.Score));
+        _state.Reports.Add(report);
+        Record(step);
+        return [step.Decision, .. step.LatePromotions];
+    }
+
+    void Record(AshaStep step)
+    {
+        _asha = step.State;
+        foreach (var d in step.LatePromotions.Prepend(step.Decision))
+        {
+            int trial = int.Parse(d.TrialId.AsSpan(1));
+            if (!_decisions.TryGetValue(trial, out var list)) _decisions[trial] = list = [];
+            list.Add(d);
+        }
+    }
+
+    public static int TrialOf(AshaDecision decision) => int.Parse(decision.TrialId.AsSpan(1));
+
+    public IReadOnlyList<AshaDecision> DecisionsOf(int trial) => _decisions.TryGetValue(trial, out var list) ? list : [];
+
+    public void RecordSlotSeconds(int trial, double seconds)
+    {
+        if (seconds > 0) _state.SlotSeconds[trial] = seconds;
+    }
+
+    /// <summary>What model-based proposers learn from: completed trials' scores, failed ones as NaN, by trial number.</summary>
+    public IReadOnlyList<SearchObservation> Observations(IReadOnlyDictionary<int, ExperimentOutcome> outcomes, Func<int, bool> failed)
+    {
+        var list = new List<SearchObservation>();
+        for (int t = 0; t < TrialCount; t++)
+        {
+            var point = new SearchPoint(_state.Trials[t]);
+            if (outcomes.TryGetValue(t, out var o)) list.Add(new(point, Spec.Objective.Of(o)?.Score ?? double.NaN));
+            else if (failed(t)) list.Add(new(point, double.NaN));
+        }
+        return list;
+    }
+
+    /// <summary>The search as the CLI shows it, given each trial's phase and the completed outcomes.</summary>
+    public SearchSnapshot Snapshot(string sweep, IReadOnlyList<byte> phases, IReadOnlyDictionary<int, ExperimentOutcome> outcomes)
+    {
+        var trials = Enumerable.Range(0, TrialCount).Select(t =>
+        {
+            var point = PointOf(t);
+            return new TrialSnapshot
+            {
+                Number = t, Key = point.ExperimentKey(sweep), Point = point,
+                Phase = t < phases.Count ? (ExperimentPhase)phases[t] : ExperimentPhase.Pending,
+                TargetRung = TargetRung(t), Epochs = EpochsOf(t),
+                Rungs = [.. _state.Reports.Where(r => r.Trial == t).Select(r => new RungScore(r.Rung, Asha?.RungEpochs[r.Rung] ?? _sweep.Epochs, r.Score, r.Measurement))],
+                Decisions = [.. DecisionsOf(t).Select(d => d.Explain())],
+                Objective = outcomes.TryGetValue(t, out var o) ? Spec.Objective.Of(o) : null,
+                SlotSeconds = _state.SlotSeconds.GetValueOrDefault(t),
+            };
+        }).ToArray();
+        return Summarise(Spec, trials, Asha is null ? [] : [.. Asha.RungEpochs], TrainerEpochs, SlotSeconds, !BudgetLeft);
+    }
+
+    /// <summary>The best completed trial that meets the clean floor, and the clean/robust Pareto front of the completed ones.</summary>
+    public static SearchSnapshot Summarise(SearchSpec spec, TrialSnapshot[] trials, int[] rungEpochs, long trainerEpochs,
+        double slotSeconds, bool budgetSpent)
+    {
+        var completed = trials.Where(t => t.Objective is not null && t.Phase == ExperimentPhase.Completed).ToList();
+        var best = completed.Where(t => t.Objective!.Feasible).OrderByDescending(t => t.Objective!.Robust).ThenBy(t => t.Number).FirstOrDefault();
+        var front = ParetoFront.Of(completed.Select(t => new ParetoPoint(Id(t.Number), t.Objective!.Clean, t.Objective.Robust)));
+        return new SearchSnapshot
+        {
+            Spec = spec, RungEpochs = rungEpochs, Trials = trials, BestTrial = best?.Number, TrainerEpochs = trainerEpochs,
+            SlotSeconds = slotSeconds, BudgetSpent = budgetSpent, ParetoFront = [.. front.Select(p => int.Parse(p.TrialId.AsSpan(1)))],
+        };
+    }
+}
