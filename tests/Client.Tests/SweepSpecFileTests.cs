@@ -324,4 +324,68 @@ public sealed class SweepSpecFileTests : IDisposable
     {
         Assert.Contains(Errors(Minimal, maxExperiments: 1), e => e.StartsWith("grid has 2 experiments, more than the limit of 1", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_search_example_loads_with_every_search_setting()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "StableSnn.sln"))) root = Path.GetDirectoryName(root)!;
+
+        var spec = SweepSpecFile.Load(Path.Combine(root, "examples", "search-asha.yaml"));
+
+        var search = spec.Search!;
+        Assert.True(spec.ProposesTrials);
+        Assert.Empty(spec.Alphas);
+        Assert.Equal(("asha", 1, 3, 1, 9), (search.Algorithm, search.Asha.MinEpochs, search.Asha.Eta, search.Seed, search.Budget.Experiments!.Value));
+        var alpha = Assert.Single(search.Space.Dimensions);
+        Assert.Equal((Grains.Search.DimensionKind.LogUniform, 0.01, 10.0, 0.1), (alpha.Kind, alpha.Low, alpha.High, alpha.ZeroProbability));
+        Assert.Equal(("worst-case", 8.0, true), (search.Objective.Measure, search.Objective.Epsilon255, search.Objective.Pareto));
+    }
+
+    [Fact]
+    public void Search_space_takes_ranges_scales_and_choices()
+    {
+        var spec = SweepSpecFile.Load(Write("""
+            name: s
+            datasets: [mnist]
+            architectures: [small-cnn]
+            epochs: 4
+            search:
+              algorithm: tpe
+              objective: {measure: pgd, epsilon: 4, cleanFloor: 0.8}
+              space:
+                alpha: {low: 0.1, high: 2, scale: linear}
+                learningRate: {low: 0.01, high: 0.2}
+                timeSteps: [4, 8]
+              budget: {trainerEpochs: 40, slotHours: 1.5}
+            """));
+        var d = spec.Search!.Space.Dimensions;
+        Assert.Equal(["alpha", "learningRate", "timeSteps"], d.Select(x => x.Name));
+        Assert.Equal([Grains.Search.DimensionKind.Uniform, Grains.Search.DimensionKind.LogUniform, Grains.Search.DimensionKind.Choice], d.Select(x => x.Kind));
+        Assert.Equal([4, 8], d[2].Choices);
+        Assert.Equal((40L, 1.5), (spec.Search.Budget.TrainerEpochs!.Value, spec.Search.Budget.SlotHours!.Value));
+        Assert.Equal(0.8, spec.Search.Objective.CleanFloor);
+    }
+
+    [Fact]
+    public void Search_problems_are_named_by_field_all_at_once()
+    {
+        var errors = Errors("""
+            name: s
+            datasets: [mnist]
+            architectures: [small-cnn, vgg5]
+            alphas: [0, 1]
+            search:
+              algorithm: hyperband
+              space:
+                alpha: {low: 0, high: 10}
+                kappa: {low: 0.1, high: 0.9}
+              budget: {experimnets: 10}
+            """);
+        Assert.Contains(errors, e => e.StartsWith("alphas: a search proposes alpha itself", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("architectures: a search tunes one configuration; give one architecture (2 given)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("search.algorithm: 'hyperband' is not known", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("search.space.kappa: unknown key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("search.budget.experimnets: unknown key; did you mean 'search.budget.experiments'?", StringComparison.Ordinal));
+    }
 }

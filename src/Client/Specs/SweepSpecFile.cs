@@ -1,6 +1,7 @@
 using System.Globalization;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Policy;
+using StableSnn.Grains.Search;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -18,8 +19,14 @@ public static class SweepSpecFile
     private static readonly string[] TopKeys =
     [
         "name", "datasets", "architectures", "alphas", "neurons", "modes", "seeds", "epochs", "attackSuite",
-        "training", "resources", "priority", "maxConcurrency", "maxAttempts", "baselineAlpha",
+        "training", "resources", "priority", "maxConcurrency", "maxAttempts", "baselineAlpha", "search",
     ];
+
+    private static readonly string[] SearchKeys = ["algorithm", "seed", "objective", "space", "asha", "budget"];
+    private static readonly string[] ObjectiveKeys = ["measure", "epsilon", "cleanFloor", "pareto"];
+    private static readonly string[] AshaKeys = ["minEpochs", "eta", "probeSteps", "probeExamples"];
+    private static readonly string[] BudgetKeys = ["experiments", "trainerEpochs", "slotHours"];
+    private static readonly string[] RangeKeys = ["low", "high", "scale", "zeroProbability"];
 
     private static readonly string[] TrainingKeys =
     [
@@ -206,6 +213,7 @@ public static class SweepSpecFile
                     "maxConcurrency" => spec with { MaxConcurrency = Whole(key, value) ?? spec.MaxConcurrency },
                     "maxAttempts" => spec with { MaxAttempts = Whole(key, value) ?? spec.MaxAttempts },
                     "baselineAlpha" => spec with { BaselineAlpha = Real(key, value) ?? spec.BaselineAlpha },
+                    "search" => spec with { Search = ReadSearch(value) },
                     _ => spec,
                 };
             }
@@ -239,6 +247,132 @@ public static class SweepSpecFile
                 };
             }
             return training;
+        }
+
+        /// <summary>The search section; null when absent or unreadable (the reason is recorded).</summary>
+        private SearchSpec? ReadSearch(YamlNode node)
+        {
+            if (Section("search", node, SearchKeys, "algorithm: asha") is not { } map) return null;
+            var search = new SearchSpec();
+            foreach (var (key, value) in Entries(map, "search.", SearchKeys, []))
+            {
+                search = key switch
+                {
+                    "search.algorithm" => search with { Algorithm = Text(key, value) ?? search.Algorithm },
+                    "search.seed" => search with { Seed = Whole(key, value) ?? search.Seed },
+                    "search.objective" => search with { Objective = ReadObjective(value) },
+                    "search.space" => search with { Space = ReadSpace(value) ?? search.Space },
+                    "search.asha" => search with { Asha = ReadAsha(value) },
+                    "search.budget" => search with { Budget = ReadBudget(value) },
+                    _ => search,
+                };
+            }
+            return search;
+        }
+
+        private SearchObjective ReadObjective(YamlNode node)
+        {
+            var objective = new SearchObjective();
+            if (Section("search.objective", node, ObjectiveKeys, "measure: worst-case") is not { } map) return objective;
+            foreach (var (key, value) in Entries(map, "search.objective.", ObjectiveKeys, []))
+            {
+                objective = key switch
+                {
+                    "search.objective.measure" => objective with { Measure = Text(key, value) ?? objective.Measure },
+                    "search.objective.epsilon" => objective with { Epsilon255 = Real(key, value) ?? objective.Epsilon255 },
+                    "search.objective.cleanFloor" => objective with { CleanFloor = Real(key, value) },
+                    "search.objective.pareto" => objective with { Pareto = Flag(key, value) ?? objective.Pareto },
+                    _ => objective,
+                };
+            }
+            return objective;
+        }
+
+        /// <summary>
+        /// One entry per searched value: a list is a choice of whole numbers ([4, 6, 8]); a mapping is a range with low and
+        /// high, log-scaled by default for alpha and learningRate (their effects span decades), and for alpha a
+        /// zeroProbability of proposing exactly 0 (no regulariser).
+        /// </summary>
+        private SearchSpace? ReadSpace(YamlNode node)
+        {
+            if (Section("search.space", node, SearchSpec.Searchable, "alpha: {low: 0.01, high: 10}") is not { } map) return null;
+            var dimensions = new List<SearchDimension>();
+            foreach (var (key, value) in Entries(map, "search.space.", SearchSpec.Searchable, []))
+            {
+                var name = key["search.space.".Length..];
+                if (value is YamlSequenceNode) { if (List(key, value, Whole) is { } choices) dimensions.Add(SearchDimension.Choice(name, choices)); continue; }
+                if (Section(key, value, RangeKeys, "low: 0.01") is not { } range) continue;
+                double low = double.NaN, high = double.NaN, zero = 0;
+                string scale = name is "alpha" or "learningRate" ? "log" : "linear";
+                foreach (var (field, v) in Entries(range, key + ".", RangeKeys, []))
+                {
+                    switch (field[(key.Length + 1)..])
+                    {
+                        case "low": low = Real(field, v) ?? low; break;
+                        case "high": high = Real(field, v) ?? high; break;
+                        case "zeroProbability": zero = Real(field, v) ?? zero; break;
+                        case "scale": scale = Text(field, v) ?? scale; break;
+                    }
+                }
+                if (scale is not ("log" or "linear")) { Fail(key + ".scale", $"'{scale}' is not a scale; use log or linear"); continue; }
+                dimensions.Add(scale == "log" ? SearchDimension.LogUniform(name, low, high, zero)
+                    : SearchDimension.Uniform(name, low, high) with { ZeroProbability = zero });
+            }
+            return new SearchSpace([.. dimensions]);
+        }
+
+        private AshaSettings ReadAsha(YamlNode node)
+        {
+            var asha = new AshaSettings();
+            if (Section("search.asha", node, AshaKeys, "eta: 3") is not { } map) return asha;
+            foreach (var (key, value) in Entries(map, "search.asha.", AshaKeys, []))
+            {
+                asha = key switch
+                {
+                    "search.asha.minEpochs" => asha with { MinEpochs = Whole(key, value) ?? asha.MinEpochs },
+                    "search.asha.eta" => asha with { Eta = Whole(key, value) ?? asha.Eta },
+                    "search.asha.probeSteps" => asha with { ProbeSteps = Whole(key, value) ?? asha.ProbeSteps },
+                    "search.asha.probeExamples" => asha with { ProbeExamples = Whole(key, value) ?? asha.ProbeExamples },
+                    _ => asha,
+                };
+            }
+            return asha;
+        }
+
+        private SearchBudget ReadBudget(YamlNode node)
+        {
+            var budget = new SearchBudget();
+            if (Section("search.budget", node, BudgetKeys, "experiments: 12") is not { } map) return budget;
+            foreach (var (key, value) in Entries(map, "search.budget.", BudgetKeys, []))
+            {
+                budget = key switch
+                {
+                    "search.budget.experiments" => budget with { Experiments = Whole(key, value) },
+                    "search.budget.trainerEpochs" => budget with { TrainerEpochs = Whole(key, value) },
+                    "search.budget.slotHours" => budget with { SlotHours = Real(key, value) },
+                    _ => budget,
+                };
+            }
+            return budget;
+        }
+
+        /// <summary>A nested section's mapping; null (with the reason recorded unless it is empty) otherwise.</summary>
+        private YamlMappingNode? Section(string field, YamlNode node, IReadOnlyList<string> keys, string example)
+        {
+            if (IsNull(node)) return null;
+            if (node is YamlMappingNode map) return map;
+            Fail(field, $"expected settings such as '{example}' indented below it, found {Describe(node)}{At(node)}; " +
+                        $"use keys among {string.Join(", ", keys)}");
+            return null;
+        }
+
+        private bool? Flag(string field, YamlNode node)
+        {
+            var text = Text(field, node);
+            if (text is null) return null;
+            if (bool.TryParse(text.Trim(), out var value)) return value;
+            Fail(field, $"'{text}' is not true or false{At(node)}");
+            return null;
         }
 
         private ResourceRequest ReadResources(YamlNode node)

@@ -38,6 +38,9 @@ public sealed class SweepGrain(
     SearchRun? _search;
     readonly List<GridPoint> _trials = [];
 
+    // OnExperimentChanged interleaves with other turns: writes are chained so that two never race on the ETag.
+    Task _writing = Task.CompletedTask;
+
     SweepState S => state.State;
     string Name => this.GetPrimaryKeyString();
 
@@ -75,7 +78,7 @@ public sealed class SweepGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         EngineMetrics.RemoveSweep(Name); // the silo that activates it next publishes it
-        if (_dirty) await state.WriteStateAsync(cancellationToken);
+        if (_dirty) await WriteState();
     }
 
     public async Task<SweepSnapshot> Submit(SweepSpec spec)
@@ -95,7 +98,7 @@ public sealed class SweepGrain(
         S.SubmittedAt = DateTimeOffset.UtcNow;
         S.Phases = new byte[GridExpansion.Count(spec)]; // all Pending; a search proposing its trials starts empty
         if (spec.ProposesTrials) S.Search = new SearchState();
-        await state.WriteStateAsync();
+        await WriteState();
         _dirty = false;
         LoadGrid();
         await GrainFactory.GetGrain<ISweepRegistryGrain>("default").Add(Name);
@@ -153,7 +156,7 @@ public sealed class SweepGrain(
         _runnable.Clear();
         _offered.Clear();
         S.NotBefore.Clear();
-        await state.WriteStateAsync();
+        await WriteState();
         _dirty = false;
         // Running experiments stop through their own grain: the node learns it at the next progress report.
         await Task.WhenAll(running.Select(i => Experiment(i).Cancel()));
@@ -163,14 +166,14 @@ public sealed class SweepGrain(
     {
         if (S.Status != SweepStatus.Active) return;
         S.Status = SweepStatus.Paused;
-        await state.WriteStateAsync();
+        await WriteState();
     }
 
     public async Task Resume()
     {
         if (S.Status != SweepStatus.Paused) return;
         S.Status = SweepStatus.Active;
-        await state.WriteStateAsync();
+        await WriteState();
         NotifyScheduler();
     }
 
@@ -185,7 +188,7 @@ public sealed class SweepGrain(
         {
             S.Status = SweepStatus.Active;
             S.FinishedAt = null;
-            await state.WriteStateAsync();
+            await WriteState();
         }
         NotifyScheduler();
         return requeued.Count(r => r);
@@ -226,7 +229,7 @@ public sealed class SweepGrain(
             proposed++;
         }
         if (proposed == 0) return work.ToArray();
-        await state.WriteStateAsync();
+        await WriteState();
         _dirty = false;
         for (int i = 0; i < proposed; i++) EngineMetrics.SearchTrial(Name, "proposed");
         log.LogInformation("search {Sweep}: proposed {Count} trial(s), now {Trials}", Name, proposed, _search.TrialCount);
@@ -322,7 +325,7 @@ public sealed class SweepGrain(
         _dirty = true;
         if (decisions.Count > 0 || phase is ExperimentPhase.Stopped or ExperimentPhase.Completed)
         {
-            await state.WriteStateAsync(); // the decisions are durable before anyone acts on them
+            await WriteState(); // the decisions are durable before anyone acts on them
             _dirty = false;
         }
         if (Active == 0 && !search.BudgetLeft) await Finish();
@@ -344,6 +347,7 @@ public sealed class SweepGrain(
         // Offers the scheduler may have lost are offered again; running experiments check their own leases.
         foreach (var i in _offered) if (S.Phases[i] == (byte)ExperimentPhase.Queued) SetPhase(i, ExperimentPhase.Pending);
         _offered.Clear();
+        ReleasePromotedTrials();
         RebuildRunnable();
         var running = new List<int>();
         for (int i = 0; i < S.Phases.Length; i++)
@@ -366,6 +370,35 @@ public sealed class SweepGrain(
         }
     }
 
+    Task WriteState()
+    {
+        _writing = After(_writing);
+        return _writing;
+
+        async Task After(Task previous)
+        {
+            try { await previous; }
+            catch (Exception) { } // its own caller has seen the failure; this write stands on its own
+            await state.WriteStateAsync();
+        }
+    }
+
+    /// <summary>
+    /// Phases follow from the durable rung reports: a trial the replayed policy promoted past the rung it reported at
+    /// must train on, whatever phase an interrupted turn left it in.
+    /// </summary>
+    void ReleasePromotedTrials()
+    {
+        if (_search is null) return;
+        for (int t = 0; t < S.Phases.Length; t++)
+        {
+            if (S.Phases[t] != (byte)ExperimentPhase.Stopped || !_search.PromotedPastItsRung(t)) continue;
+            log.LogInformation("search {Sweep}: trial {Trial} was promoted but stopped; queued again", Name, t);
+            SetPhase(t, ExperimentPhase.Pending);
+            _dirty = true;
+        }
+    }
+
     void LoadGrid()
     {
         var spec = S.Spec!;
@@ -381,6 +414,7 @@ public sealed class SweepGrain(
         _settings = spec with { Datasets = [], Architectures = [], Neurons = [], Modes = [], Alphas = [], Seeds = [] };
         Array.Clear(_counts);
         foreach (var p in S.Phases) _counts[p]++;
+        ReleasePromotedTrials();
         RebuildRunnable();
     }
 
@@ -475,7 +509,7 @@ public sealed class SweepGrain(
         if (!_dirty || (!force && DateTimeOffset.UtcNow < _nextFlush)) return;
         _dirty = false;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await state.WriteStateAsync();
+        await WriteState();
         _nextFlush = Pace(clock.Elapsed);
     }
 

@@ -18,6 +18,8 @@ public sealed record SearchSnapshot
     [Id(6)] public bool BudgetSpent { get; init; }
     /// <summary>Trials on the clean/robust Pareto front, clean accuracy descending.</summary>
     [Id(7)] public int[] ParetoFront { get; init; } = [];
+    /// <summary>Every rung report in arrival order: replaying it through the policy gives every decision shown.</summary>
+    [Id(8)] public State.TrialRungReport[] History { get; init; } = [];
 
     public TrialSnapshot? Best => BestTrial is { } n ? Trials.FirstOrDefault(t => t.Number == n) : null;
 }

@@ -104,6 +104,14 @@ public sealed class SearchRun
         return rung;
     }
 
+    /// <summary>Promoted from the highest rung it reported at: its next attempt trains on to the next rung.</summary>
+    public bool PromotedPastItsRung(int trial)
+    {
+        int reached = -1;
+        foreach (var r in _state.Reports) if (r.Trial == trial) reached = Math.Max(reached, r.Rung);
+        return reached >= 0 && TargetRung(trial) > reached;
+    }
+
     /// <summary>Where the trial's next attempt stops: its target rung's epoch, or null to train to the end and attack.</summary>
     public int? StopAtEpoch(int trial)
     {
@@ -195,7 +203,8 @@ public sealed class SearchRun
                 SlotSeconds = _state.SlotSeconds.GetValueOrDefault(t),
             };
         }).ToArray();
-        return Summarise(Spec, trials, Asha is null ? [] : [.. Asha.RungEpochs], TrainerEpochs, SlotSeconds, !BudgetLeft);
+        return Summarise(Spec, trials, Asha is null ? [] : [.. Asha.RungEpochs], TrainerEpochs, SlotSeconds, !BudgetLeft)
+            with { History = [.. _state.Reports] };
     }
 
     /// <summary>The best completed trial that meets the clean floor, and the clean/robust Pareto front of the completed ones.</summary>

@@ -26,6 +26,20 @@ public sealed class InstantFakeTrainer(Func<LeaseRef, int, FakeAction>? behaviou
                 try { await Task.Delay(Timeout.Infinite, stop); } catch (OperationCanceledException) { }
                 return new AttemptEnd(ExitReason.Interrupted, null, "fake hang stopped");
         }
+        // A search trial asked to stop at a rung pauses there, as the real trainer does (exit 5 with its rung file).
+        var spec = System.Text.Json.JsonSerializer.Deserialize<ExperimentSpec>(context.Ticket.TrainerSpecJson, ExperimentSpec.Json);
+        if (spec?.StopAtEpoch is { } rung)
+        {
+            double score = 0.5 - 0.001 * context.Lease.Index % 100 + 0.01 * rung;
+            return new AttemptEnd(ExitReason.RungReached, null, $"fake rung at epoch {rung}")
+            {
+                Rung = new RungMeasurement
+                {
+                    Epoch = rung, ValidationAccuracy = 0.9, ProbeCleanAccuracy = 0.9, ProbeRobustAccuracy = score, ProbeExamples = 256,
+                    ProbeAttack = "PGD-10", Epsilon = spec.Probe?.Epsilon ?? 8 / 255.0,
+                },
+            };
+        }
         // One epoch event, as the real trainer prints after each epoch (throughput and epoch metrics see it).
         if (!await progress(new ProgressUpdate { Phase = TrainerPhase.Epoch, Epoch = 1, Epochs = 1, ImagesPerSecond = 1000 + context.Lease.Index }))
             return new AttemptEnd(ExitReason.Cancelled, null, "fake stopped");

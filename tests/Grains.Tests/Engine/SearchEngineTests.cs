@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StableSnn.Grains.Interfaces;
+using StableSnn.Grains.Model;
+using StableSnn.Grains.Search;
+using StableSnn.Silo.Network;
+using StableSnn.Silo.Nodes;
+using StableSnn.Silo.Storage;
+using StableSnn.TestSupport;
+
+namespace StableSnn.Grains.Tests.Engine;
+
+/// <summary>Searches run by the real grains on a real silo with durable storage, trained by <see cref="SearchTrainer"/>.</summary>
+public class SearchEngineTests
+{
+    static SweepSpec Search(string name, string algorithm, int trials, int epochs = 9, int maxConcurrency = 3) => new()
+    {
+        Name = name, Datasets = ["fashion-mnist"], Architectures = ["small-cnn"], Neurons = ["dlif"], Modes = ["at"], Seeds = [42],
+        Epochs = epochs, AttackSuite = "reliable", MaxConcurrency = maxConcurrency,
+        Search = new SearchSpec
+        {
+            Algorithm = algorithm, Seed = 7, Budget = new SearchBudget { Experiments = trials },
+            Space = new SearchSpace(SearchDimension.LogUniform("alpha", 0.01, 10, zeroProbability: 0.1)),
+            Asha = new AshaSettings { MinEpochs = 1, Eta = 3 },
+        },
+    };
+
+    [Fact]
+    public async Task AshaSearchDecidesAsThePolicyDoesAndKeepsEveryDecisionThroughASiloRestart()
+    {
+        using var data = new TempDirectory();
+        var storage = StorageOptions.SqliteIn(data.Path);
+        var trainer = new SearchTrainer(TimeSpan.FromMilliseconds(60));
+        var spec = Search("asha", "asha", trials: 18);
+        SearchSnapshot before;
+
+        using (var first = StartSilo(storage, trainer, data.Path))
+        {
+            await first.StartAsync();
+            var sweep = first.Services.GetRequiredService<IGrainFactory>().GetGrain<ISweepGrain>("asha");
+            await sweep.Submit(spec);
+            before = await WaitForSearch(sweep, s => s.History.Length >= 8);
+            await first.StopAsync();
+        }
+        Assert.NotEqual(18, before.Trials.Count(t => t.Phase is ExperimentPhase.Completed or ExperimentPhase.Stopped));
+
+        using var second = StartSilo(storage, trainer, data.Path);
+        await second.StartAsync();
+        var again = second.Services.GetRequiredService<IGrainFactory>().GetGrain<ISweepGrain>("asha");
+        await again.Submit(spec); // the same spec again: a no-op
+        await WaitForSearch(again, _ => true, until: async () => (await again.GetSnapshot()).IsFinished);
+        var after = (await again.GetSearch())!;
+        await second.StopAsync();
+
+        // Every proposal is the seeded proposer's, rounded: the same spec proposes the same points.
+        Assert.Equal(18, after.Trials.Length);
+        var expected = new SearchRun(spec, new State.SearchState());
+        for (int t = 0; t < 18; t++) expected.Propose([]);
+        Assert.Equal(Enumerable.Range(0, 18).Select(t => expected.PointOf(t).Alpha), after.Trials.Select(t => t.Point.Alpha));
+
+        // Every decision shown is what the policy makes of the history, in arrival order; nothing decided before the
+        // restart changed after it.
+        var policy = new AshaPolicy(1, 3, 9);
+        var (_, steps) = policy.Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score)));
+        var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.TrialId)
+            .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
+        foreach (var trial in after.Trials)
+        {
+            Assert.Equal(replayed.GetValueOrDefault(SearchRun.Id(trial.Number), []), trial.Decisions);
+            var earlier = before.Trials.FirstOrDefault(t => t.Number == trial.Number)?.Decisions ?? [];
+            Assert.Equal(earlier, trial.Decisions.Take(earlier.Length));
+        }
+        Assert.Equal(before.History, after.History.Take(before.History.Length));
+
+        foreach (var trial in after.Trials)
+        {
+            // Trained rung by rung from its checkpoint: every run starts where the previous one ended, at a rung.
+            var runs = trainer.Runs.Where(r => r.Key == trial.Key).ToList();
+            Assert.Equal(runs.Select(r => r.From), runs.Select(r => r.To).Prepend(0).SkipLast(1));
+            Assert.All(runs, r => Assert.Contains(r.To, after.RungEpochs));
+            int reached = trial.Rungs.Max(r => r.Rung);
+            Assert.Equal(after.RungEpochs[reached], runs[^1].To);
+            if (trial.Phase == ExperimentPhase.Completed)
+            {
+                Assert.Equal(2, reached); // only a trial promoted from every rung trains all 9 epochs
+                Assert.Equal(SearchTrainer.Robust(trial.Point.Alpha, 9), trial.Objective!.Robust);
+            }
+            else
+            {
+                Assert.Equal(ExperimentPhase.Stopped, trial.Phase);
+                Assert.Equal(reached, trial.TargetRung); // not promoted: waits at the rung it reached
+                Assert.Matches("^(stopped|paused) at rung", trial.Decisions[^1]);
+            }
+        }
+        // ASHA's shape: 18 at rung 0, at least floor(18/3) = 6 promoted, and fewer trained every epoch than were proposed.
+        Assert.Equal(18, after.History.Count(r => r.Rung == 0));
+        Assert.InRange(after.History.Count(r => r.Rung == 1), 6, 17);
+        Assert.InRange(after.Trials.Count(t => t.Phase == ExperimentPhase.Completed), 2, 17);
+        var best = after.Best!;
+        Assert.Equal(after.Trials.Where(t => t.Phase == ExperimentPhase.Completed).Max(t => t.Objective!.Robust), best.Objective!.Robust);
+        Assert.True(after.TrainerEpochs < 18 * 9, $"ASHA trained {after.TrainerEpochs} epochs, a grid of 18 would train {18 * 9}");
+        Assert.True(after.BudgetSpent);
+    }
+
+    [Theory]
+    [InlineData("random")]
+    [InlineData("tpe")]
+    public async Task ModelFreeAndModelBasedSearchesTrainEveryTrialToTheEndWithinTheirConcurrency(string algorithm)
+    {
+        using var data = new TempDirectory();
+        var trainer = new SearchTrainer(TimeSpan.FromMilliseconds(30));
+        using var host = StartSilo(StorageOptions.SqliteIn(data.Path), trainer, data.Path);
+        await host.StartAsync();
+        var sweep = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ISweepGrain>(algorithm);
+        await sweep.Submit(Search(algorithm, algorithm, trials: 12, epochs: 3, maxConcurrency: 2));
+        var search = await WaitForSearch(sweep, _ => true, until: async () => (await sweep.GetSnapshot()).IsFinished);
+        await host.StopAsync();
+
+        Assert.Equal(12, search.Trials.Length);
+        Assert.All(search.Trials, t => Assert.Equal(ExperimentPhase.Completed, t.Phase));
+        Assert.All(trainer.Runs, r => Assert.Equal((0, 3), (r.From, r.To)));
+        Assert.InRange(trainer.MaxConcurrent, 1, 2);
+        Assert.Empty(search.History);
+        Assert.Equal(search.Trials.Max(t => t.Objective!.Robust), search.Best!.Objective!.Robust);
+        Assert.Equal(12 * 3, search.TrainerEpochs);
+    }
+
+    static IHost StartSilo(StorageOptions storage, SearchTrainer trainer, string dataDir)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Node:Name"] = "search-node", ["Node:CpuSlots"] = "4", ["Node:ReportInterval"] = "00:00:00.100",
+            ["Node:ArtifactRoot"] = Path.Combine(dataDir, "artifacts"),
+            ["Engine:LeaseDuration"] = "00:00:03", ["Engine:SweepFlushInterval"] = "00:00:00.200",
+        });
+        int port = Random.Shared.Next(20000, 29000);
+        builder.UseOrleans(silo => silo.UseStableSnnStorage(storage, new NetworkOptions(SiloPort: port, GatewayPort: port + 1000)));
+        builder.Services.AddSingleton<ITrainerLauncher>(trainer);
+        builder.Services.AddStableSnnNode(builder.Configuration);
+        return builder.Build();
+    }
+
+    static async Task<SearchSnapshot> WaitForSearch(ISweepGrain sweep, Func<SearchSnapshot, bool> condition, Func<Task<bool>>? until = null)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var s = (await sweep.GetSearch())!;
+            if (condition(s) && (until is null || await until())) return s;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"search stuck: {(await sweep.GetSnapshot()).Status}, history {s.History.Length} " +
+                    $"{string.Join(",", (await sweep.GetSnapshot()).Counts)}; trials {string.Join(", ", s.Trials.Select(t => $"{t.Number}:{t.Phase}@{t.TargetRung}/{t.Rungs.Length}"))}");
+            await Task.Delay(50);
+        }
+    }
+}
