@@ -4,7 +4,10 @@ using StableSnn.Grains.Results;
 
 namespace StableSnn.Client.Results;
 
-/// <summary>Everything a finished (or running) sweep's files are made from, as read from the grains.</summary>
+/// <summary>
+/// Everything a finished (or running) sweep's files are made from, as read from the grains; <c>Search</c> only for a
+/// sweep with a search section.
+/// </summary>
 public sealed record SweepData(
     SweepSpec Spec,
     SweepSnapshot Snapshot,
@@ -12,7 +15,8 @@ public sealed record SweepData(
     IReadOnlyList<ResultRow> Table,
     IReadOnlyList<AttemptSpan> Attempts,
     UtilisationSummary Utilisation,
-    IReadOnlyList<ExperimentSnapshot> Unsuccessful);
+    IReadOnlyList<ExperimentSnapshot> Unsuccessful,
+    SearchSnapshot? Search = null);
 
 public sealed record ReportField(string Name, string Value);
 
