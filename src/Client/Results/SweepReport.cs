@@ -52,6 +52,8 @@ public sealed record SweepReportModel
     public ReportImage? Timeline { get; init; }
     public required IReadOnlyList<AttemptSpan> Attempts { get; init; }
     public required IReadOnlyList<ReportFailure> Failures { get; init; }
+    /// <summary>Only for a sweep with a search section.</summary>
+    public SearchReportSection? Search { get; init; }
 }
 
 /// <summary>Builds the report's model from a sweep's data and writes report.html.</summary>
@@ -112,7 +114,9 @@ public static class SweepReport
             Spec = [.. SpecFields(spec), new("measured", pivot.Columns.Count == 0 ? "nothing yet" : string.Join(", ", pivot.Columns.Select(c => c.Header)))],
             Status = s.Status.ToString(),
             Total = s.Total,
-            Phases = Enum.GetValues<ExperimentPhase>().Select(p => new ReportField(p.ToString(), s.Count(p).ToString(CultureInfo.InvariantCulture))).ToList(),
+            // Only a search stops trials at rungs: other sweeps list the phases they always did.
+            Phases = Enum.GetValues<ExperimentPhase>().Where(p => p != ExperimentPhase.Stopped || data.Search is not null)
+                .Select(p => new ReportField(p.ToString(), s.Count(p).ToString(CultureInfo.InvariantCulture))).ToList(),
             SubmittedAt = s.SubmittedAt,
             FinishedAt = s.FinishedAt,
             SlotSeconds = data.Attempts.Sum(a => (a.End - a.Start).TotalSeconds),
@@ -130,6 +134,7 @@ public static class SweepReport
                     string.Join(": ", new[] { e.Why, e.Attempts.LastOrDefault()?.Message }.Where(x => !string.IsNullOrWhiteSpace(x)).DefaultIfEmpty("no reason recorded")),
                     e.Attempts.Length))
                 .ToList(),
+            Search = data.Search is { } search ? SearchReport.Build(search) : null,
         };
     }
 
