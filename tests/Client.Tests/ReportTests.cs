@@ -77,7 +77,7 @@ internal static class ReportSamples
         };
         var snapshot = new SweepSnapshot
         {
-            Name = "demo", Status = SweepStatus.Completed, Total = 5, Counts = [0, 0, 0, 0, 4, 1, 0],
+            Name = "demo", Status = SweepStatus.Completed, Total = 5, Counts = [0, 0, 0, 0, 4, 1, 0, 0], // per ExperimentPhase, Stopped last
             SubmittedAt = submitted, FinishedAt = submitted.AddSeconds(80),
         };
         return new SweepData(spec, snapshot, rows, ResultsTable.Build(rows, spec.BaselineAlpha), attempts,

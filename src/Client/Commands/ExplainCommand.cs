@@ -8,13 +8,16 @@ using StableSnn.Grains.Model;
 
 namespace StableSnn.Client.Commands;
 
-/// <summary>Why an experiment is where it is: its phase, its attempts, and what keeps a waiting one waiting.</summary>
+/// <summary>
+/// Why an experiment is where it is: its phase, its attempts, and what keeps a waiting one waiting; for a search trial
+/// also its rungs, the search's decisions about it and its objective.
+/// </summary>
 public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
 {
     public sealed class Settings : ClusterSettings
     {
         [CommandArgument(0, "<EXPERIMENT>")]
-        [Description("Experiment key, e.g. quickstart/fashion-mnist/small-cnn/lif/at/a0.5/s42 ('stablesnn results' lists them).")]
+        [Description("Experiment key, e.g. quickstart/fashion-mnist/small-cnn/lif/at/a0.5/s42, or .../t003-a0.5/s42 for a search trial ('stablesnn results' lists them).")]
         public string Experiment { get; init; } = "";
     }
 
@@ -51,6 +54,8 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
             if (reasons.Count == 0) reasons.Add("it is next in line; the scheduler hands it out at a node's next report");
             foreach (var r in reasons) AnsiConsole.MarkupLine(Markup.Escape("  waiting because " + r));
         }
+        if (await sweep.GetSearch() is { } search && search.Trials.FirstOrDefault(t => t.Key == key) is { } trial)
+            SearchView.Explain(AnsiConsole.Console, search, trial, e, searchEnded: snapshot.Status is SweepStatus.Completed or SweepStatus.Cancelled);
         return 0;
     }
 

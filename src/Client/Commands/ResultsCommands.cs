@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using StableSnn.Client.Hosting;
 using StableSnn.Client.Results;
+using StableSnn.Grains.Interfaces;
 
 namespace StableSnn.Client.Commands;
 
@@ -20,6 +21,7 @@ public sealed class ResultsCommand : CliCommand<ResultsCommand.Settings>
         var (_, table, spec) = await ResultsView.Load(cluster.Grains, settings.Sweep);
         if (settings.Long) ResultsView.PrintLong(table);
         else ResultsView.Print(table, spec.BaselineAlpha);
+        if (await cluster.Grains.GetGrain<ISweepGrain>(settings.Sweep).GetSearch() is { } search) SearchView.Print(search);
         return 0;
     }
 }
@@ -29,7 +31,7 @@ public sealed class ExportCommand : CliCommand<ExportCommand.Settings>
     public sealed class Settings : SweepSettings
     {
         [CommandOption("--out <DIR>")]
-        [Description("Folder for results.csv (long format: one row per experiment and attack), results.json, robustness-vs-alpha.png, attempts.csv, slot-timeline.png and report.html.")]
+        [Description("Folder for results.csv (long format: one row per experiment and attack), results.json, robustness-vs-alpha.png, attempts.csv, slot-timeline.png, report.html and, for a search, search-trials.csv, pareto.csv, search.png and pareto.png.")]
         public string Out { get; init; } = ".";
     }
 

@@ -140,12 +140,13 @@ public static class ResultsView
         foreach (var phase in new[] { ExperimentPhase.Failed, ExperimentPhase.Cancelled })
         foreach (var batch in (await grain.ListExperiments(phase, int.MaxValue)).Chunk(256))
             unsuccessful.AddRange(await Task.WhenAll(batch.Select(k => grains.GetGrain<IExperimentGrain>(k).GetSnapshot())));
-        return new SweepData(spec, snapshot, rows, ResultsTable.Build(rows, spec.BaselineAlpha), spans, utilisation, unsuccessful);
+        return new SweepData(spec, snapshot, rows, ResultsTable.Build(rows, spec.BaselineAlpha), spans, utilisation, unsuccessful,
+            await grain.GetSearch());
     }
 
     /// <summary>
-    /// CSV, JSON, the alpha plot, attempts CSV and slot timeline (each when there is something in it) and report.html;
-    /// returns the files written.
+    /// CSV, JSON, the alpha plot, attempts CSV and slot timeline (each when there is something in it), a search's files
+    /// and report.html; returns the files written.
     /// </summary>
     public static IReadOnlyList<string> Write(SweepData data, string directory)
     {
@@ -165,8 +166,24 @@ public static class ResultsView
             files.Add(Path.Combine(directory, TimelineFile));
             SlotTimeline.Write(data.Attempts, data.Utilisation.From, files[^1]);
         }
+        if (data.Search is { } search) files.AddRange(WriteSearch(search, directory));
         files.Add(Path.Combine(directory, SweepReport.File));
         SweepReport.Write(SweepReport.Build(data, DateTimeOffset.UtcNow), files[^1]);
+        return files;
+    }
+
+    /// <summary>search-trials.csv, pareto.csv, search.png and pareto.png (the plots once a trial has something to show).</summary>
+    public static IReadOnlyList<string> WriteSearch(SearchSnapshot search, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var files = new List<string> { Path.Combine(directory, SearchExport.TrialsFile), Path.Combine(directory, SearchExport.ParetoFile) };
+        SearchExport.WriteTrialsCsv(search, files[0]);
+        SearchExport.WriteParetoCsv(search, files[1]);
+        foreach (var figure in new[] { SearchPlots.AgainstAlpha(search), SearchPlots.Pareto(search) }.Where(f => f.Series.Count > 0))
+        {
+            files.Add(Path.Combine(directory, figure.File));
+            SearchPlots.Write(figure, files[^1]);
+        }
         return files;
     }
 }

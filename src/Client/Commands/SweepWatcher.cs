@@ -4,7 +4,10 @@ using StableSnn.Grains.Model;
 
 namespace StableSnn.Client.Commands;
 
-/// <summary>Follows a sweep until nothing more will run: a live view on a terminal, status lines otherwise.</summary>
+/// <summary>
+/// Follows a sweep until nothing more will run: a live view on a terminal, status lines otherwise. A search shows its
+/// rungs, best trial and budget instead of an ETA: its trial count grows as it goes, so no ETA would be honest.
+/// </summary>
 public static class SweepWatcher
 {
     static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
@@ -15,8 +18,9 @@ public static class SweepWatcher
         var started = DateTimeOffset.UtcNow;
         var first = await grain.GetSnapshot();
         int doneAtStart = first.Terminal;
+        bool search = await grain.GetSearch() is not null;
         if (!AnsiConsole.Profile.Capabilities.Interactive)
-            return await FollowPlain(grains, grain, started, doneAtStart, cancel);
+            return await FollowPlain(grains, grain, started, doneAtStart, search, cancel);
 
         SweepSnapshot snapshot = first;
         await AnsiConsole.Live(new Markup("")).StartAsync(async live =>
@@ -24,7 +28,7 @@ public static class SweepWatcher
             while (!cancel.IsCancellationRequested)
             {
                 snapshot = await grain.GetSnapshot();
-                live.UpdateTarget(await Render(grains, snapshot, started, doneAtStart));
+                live.UpdateTarget(await Render(grains, snapshot, started, doneAtStart, search ? await grain.GetSearch() : null));
                 if (snapshot.IsFinished) break;
                 await Task.Delay(Poll, cancel).ContinueWith(_ => { });
             }
@@ -32,7 +36,8 @@ public static class SweepWatcher
         return snapshot;
     }
 
-    static async Task<SweepSnapshot> FollowPlain(IGrainFactory grains, ISweepGrain grain, DateTimeOffset started, int doneAtStart, CancellationToken cancel)
+    static async Task<SweepSnapshot> FollowPlain(IGrainFactory grains, ISweepGrain grain, DateTimeOffset started, int doneAtStart, bool search,
+        CancellationToken cancel)
     {
         var lastLine = DateTimeOffset.MinValue;
         while (true)
@@ -42,15 +47,18 @@ public static class SweepWatcher
             {
                 lastLine = DateTimeOffset.UtcNow;
                 var running = await RunningLines(grains, s, 3);
-                Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s.Name}: {Summary(s)}, ETA {Eta(s, started, doneAtStart)}" +
+                Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s.Name}: {Summary(s, search)}" + (search ? "" : $", ETA {Eta(s, started, doneAtStart)}") +
                     (running.Count > 0 ? "; " + string.Join("; ", running) : ""));
+                if (search && await grain.GetSearch() is { } progress)
+                    foreach (var line in SearchView.WatchLines(progress)) Console.WriteLine("  " + Markup.Remove(line));
             }
             if (s.IsFinished || cancel.IsCancellationRequested) return s;
             await Task.Delay(Poll, cancel).ContinueWith(_ => { });
         }
     }
 
-    static async Task<Spectre.Console.Rendering.IRenderable> Render(IGrainFactory grains, SweepSnapshot s, DateTimeOffset started, int doneAtStart)
+    static async Task<Spectre.Console.Rendering.IRenderable> Render(IGrainFactory grains, SweepSnapshot s, DateTimeOffset started, int doneAtStart,
+        SearchSnapshot? search)
     {
         double fraction = s.Total == 0 ? 1 : (double)s.Terminal / s.Total;
         var bar = new BreakdownChart().Width(60)
@@ -59,11 +67,15 @@ public static class SweepWatcher
             .AddItem("cancelled", s.Count(ExperimentPhase.Cancelled), Color.Grey)
             .AddItem("running", s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking), Color.Yellow)
             .AddItem("waiting", s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued), Color.Blue);
+        if (search is not null) bar.AddItem("stopped at a rung", s.Count(ExperimentPhase.Stopped), Color.Purple);
         var rows = new List<Spectre.Console.Rendering.IRenderable>
         {
-            new Markup($"[bold]{Markup.Escape(s.Name)}[/] {s.Status}: {s.Terminal}/{s.Total} ({fraction:P0}), ETA {Eta(s, started, doneAtStart)}"),
+            new Markup(search is null
+                ? $"[bold]{Markup.Escape(s.Name)}[/] {s.Status}: {s.Terminal}/{s.Total} ({fraction:P0}), ETA {Eta(s, started, doneAtStart)}"
+                : $"[bold]{Markup.Escape(s.Name)}[/] {s.Status}: {search.Spec.Algorithm} search, {Markup.Escape(Summary(s, true))}"),
             bar,
         };
+        if (search is not null) rows.AddRange(SearchView.WatchLines(search).Select(l => new Markup("  " + l)));
         foreach (var line in await RunningLines(grains, s, 8)) rows.Add(new Markup(Markup.Escape("  " + line)));
         return new Rows(rows);
     }
@@ -85,10 +97,12 @@ public static class SweepWatcher
         return lines;
     }
 
-    public static string Summary(SweepSnapshot s) =>
+    /// <summary>Experiments per phase; a search's trials stopped at a rung beside them (and its total is trials so far).</summary>
+    public static string Summary(SweepSnapshot s, bool search = false) =>
         $"{s.Count(ExperimentPhase.Completed)} completed, {s.Count(ExperimentPhase.Failed)} failed, " +
-        $"{s.Count(ExperimentPhase.Cancelled)} cancelled, {s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking)} running, " +
-        $"{s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued)} waiting of {s.Total}";
+        $"{s.Count(ExperimentPhase.Cancelled)} cancelled, " + (search ? $"{s.Count(ExperimentPhase.Stopped)} stopped, " : "") +
+        $"{s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking)} running, " +
+        $"{s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued)} waiting of {s.Total}" + (search ? " trials so far" : "");
 
     static string Eta(SweepSnapshot s, DateTimeOffset started, int doneAtStart)
     {

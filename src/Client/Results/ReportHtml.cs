@@ -22,6 +22,8 @@ public static class ReportHtml
         .unreliable{background:#fde2e2;color:#a00} tr.flagged td.flags{background:#fff4d6}
         .muted{color:#777} dl.spec{display:grid;grid-template-columns:max-content auto;gap:2px 12px} dl.spec dt{font-weight:bold}
         img{max-width:100%;border:1px solid #eee} #filter{font-size:14px;padding:3px 6px;width:24em}
+        .warning{color:#a00;font-weight:bold} tr.best td{background:#e3f4ec;font-weight:bold} tr.stopped td{color:#666}
+        td.doubted{color:#a00}
         """;
 
     const string Script = """
@@ -79,6 +81,7 @@ public static class ReportHtml
 
         Spec(h, m);
         Progress(h, m);
+        if (m.Search is { } search) SearchReport.Render(h, search);
         Results(h, m);
         Plots(h, m);
         Attempts(h, m);

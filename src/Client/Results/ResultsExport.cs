@@ -125,10 +125,10 @@ public static class ResultsExport
         .ThenBy(r => r.Point.Seed)
         .ThenBy(r => r.Key, StringComparer.Ordinal);
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     // RFC 4180: quote a field holding a separator, a quote or a line break, doubling the quotes inside.
-    private static string Field(string? value)
+    internal static string Field(string? value)
     {
         value ??= "";
         return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";

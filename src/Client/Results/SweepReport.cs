@@ -4,7 +4,10 @@ using StableSnn.Grains.Results;
 
 namespace StableSnn.Client.Results;
 
-/// <summary>Everything a finished (or running) sweep's files are made from, as read from the grains.</summary>
+/// <summary>
+/// Everything a finished (or running) sweep's files are made from, as read from the grains; <c>Search</c> only for a
+/// sweep with a search section.
+/// </summary>
 public sealed record SweepData(
     SweepSpec Spec,
     SweepSnapshot Snapshot,
@@ -12,7 +15,8 @@ public sealed record SweepData(
     IReadOnlyList<ResultRow> Table,
     IReadOnlyList<AttemptSpan> Attempts,
     UtilisationSummary Utilisation,
-    IReadOnlyList<ExperimentSnapshot> Unsuccessful);
+    IReadOnlyList<ExperimentSnapshot> Unsuccessful,
+    SearchSnapshot? Search = null);
 
 public sealed record ReportField(string Name, string Value);
 
@@ -48,6 +52,8 @@ public sealed record SweepReportModel
     public ReportImage? Timeline { get; init; }
     public required IReadOnlyList<AttemptSpan> Attempts { get; init; }
     public required IReadOnlyList<ReportFailure> Failures { get; init; }
+    /// <summary>Only for a sweep with a search section.</summary>
+    public SearchReportSection? Search { get; init; }
 }
 
 /// <summary>Builds the report's model from a sweep's data and writes report.html.</summary>
@@ -108,7 +114,9 @@ public static class SweepReport
             Spec = [.. SpecFields(spec), new("measured", pivot.Columns.Count == 0 ? "nothing yet" : string.Join(", ", pivot.Columns.Select(c => c.Header)))],
             Status = s.Status.ToString(),
             Total = s.Total,
-            Phases = Enum.GetValues<ExperimentPhase>().Select(p => new ReportField(p.ToString(), s.Count(p).ToString(CultureInfo.InvariantCulture))).ToList(),
+            // Only a search stops trials at rungs: other sweeps list the phases they always did.
+            Phases = Enum.GetValues<ExperimentPhase>().Where(p => p != ExperimentPhase.Stopped || data.Search is not null)
+                .Select(p => new ReportField(p.ToString(), s.Count(p).ToString(CultureInfo.InvariantCulture))).ToList(),
             SubmittedAt = s.SubmittedAt,
             FinishedAt = s.FinishedAt,
             SlotSeconds = data.Attempts.Sum(a => (a.End - a.Start).TotalSeconds),
@@ -126,6 +134,7 @@ public static class SweepReport
                     string.Join(": ", new[] { e.Why, e.Attempts.LastOrDefault()?.Message }.Where(x => !string.IsNullOrWhiteSpace(x)).DefaultIfEmpty("no reason recorded")),
                     e.Attempts.Length))
                 .ToList(),
+            Search = data.Search is { } search ? SearchReport.Build(search) : null,
         };
     }
 
