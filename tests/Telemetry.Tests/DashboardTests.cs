@@ -21,7 +21,7 @@ namespace StableSnn.Telemetry.Tests;
 /// </summary>
 public sealed class DashboardTests(ITestOutputHelper output)
 {
-    const string Sweep = "telemetry-test";
+    const string Sweep = "telemetry-test", Search = "telemetry-search";
     static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -85,6 +85,20 @@ public sealed class DashboardTests(ITestOutputHelper output)
             }
             Assert.Equal(48, snapshot.Count(ExperimentPhase.Completed));
 
+            // An ASHA search beside the grid, for the search panels (the fake trainer pauses at rungs like the real one).
+            var search = grains.GetGrain<ISweepGrain>(Search);
+            await search.Submit(spec with
+            {
+                Name = Search, Architectures = ["small-cnn"], Neurons = ["dlif"], Modes = ["at"], Alphas = [], Seeds = [1], Epochs = 9,
+                Search = new Grains.Search.SearchSpec { Algorithm = "asha", Budget = new() { Experiments = 9 } },
+            });
+            while (!(snapshot = await search.GetSnapshot()).IsFinished)
+            {
+                Assert.True(DateTime.UtcNow < deadline.AddSeconds(30), $"search did not finish: {string.Join(",", snapshot.Counts)} {snapshot.Status}");
+                await Task.Delay(100);
+            }
+            var searched = (await search.GetSearch())!;
+
             var metrics = await client.GetStringAsync("metrics");
             Assert.Contains("\norleans_", metrics);
             Assert.Matches(new Regex(@"^dotnet_\w+", RegexOptions.Multiline), metrics); // .NET runtime ("System.Runtime" meter)
@@ -95,7 +109,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
             var queryDeadline = DateTime.UtcNow + QueryTimeout; // one budget for all: scrapes are every second
             foreach (var query in queries)
             {
-                var promql = query.Replace("$sweep", Sweep).Replace("${sweep}", Sweep)
+                var promql = query.Replace("$sweep", $"{Sweep}|{Search}").Replace("${sweep}", $"{Sweep}|{Search}")
                     .Replace("$dataset", "fashion-mnist").Replace("${dataset}", "fashion-mnist")
                     .Replace("$__rate_interval", "30s").Replace("$__interval", "5s").Replace("$__range", "5m");
                 var result = await PollForData(prometheus, promql, queryDeadline);
@@ -115,6 +129,11 @@ public sealed class DashboardTests(ITestOutputHelper output)
             // 24 grid points (seeds averaged) x (clean + one attack).
             Assert.Equal(48.0, Scalar(await prometheus.Query($"count(stablesnn_robust_accuracy_ratio{{sweep=\"{Sweep}\"}})")));
             Assert.Equal(4.0, Scalar(await prometheus.Query("sum(stablesnn_slots{node=\"telemetry-node\"})")));
+            Assert.Equal(9.0, Scalar(await prometheus.Query($"stablesnn_search_trials_total{{sweep=\"{Search}\",decision=\"proposed\"}}")));
+            Assert.Equal(searched.Trials.Sum(t => t.Rungs.Length),
+                Scalar(await prometheus.Query($"sum(stablesnn_search_trials_total{{sweep=\"{Search}\",decision=~\"promoted|stopped|paused|completed\"}})")) -
+                searched.Trials.Sum(t => t.Decisions.Count(d => d.Contains(" when ")))); // late promotions are decisions of another report
+            Assert.Equal(searched.Best!.Objective!.Robust, Scalar(await prometheus.Query($"stablesnn_search_best_objective_ratio{{sweep=\"{Search}\"}}")), 9);
         }
         finally
         {

@@ -17,7 +17,9 @@ public sealed record PivotRow(
     string Dataset, string Architecture, string Neuron, string Mode, double Alpha,
     int Seeds, int Examples, int Flagged, IReadOnlyList<string> Flags, IReadOnlyList<ResultRow?> Cells)
 {
-    public string GridPoint => $"{Dataset} {Architecture} {Neuron} {Mode}";
+    /// <summary>The search trial of this row; null for a grid point.</summary>
+    public int? Trial { get; init; }
+    public string GridPoint => $"{Dataset} {Architecture} {Neuron} {Mode}" + (Trial is { } t ? $" trial {t}" : "");
     public bool AnyUnreliable => Cells.Any(c => c is { Unreliable: true });
 }
 
@@ -38,14 +40,17 @@ public sealed record ResultsPivot(IReadOnlyList<PivotColumn> Columns, IReadOnlyL
             .ToList();
         // The table is already ordered by grid point; GroupBy keeps first-seen order.
         var rows = table
-            .GroupBy(r => (r.Dataset, r.Architecture, r.Neuron, r.Mode, r.Alpha))
+            .GroupBy(r => (r.Dataset, r.Architecture, r.Neuron, r.Mode, r.Alpha, r.Trial))
             .Select(g =>
             {
                 var cells = columns.Select(c => g.FirstOrDefault(r => r.Attack == c.Attack && r.Epsilon == c.Epsilon)).ToList();
                 var first = g.First();
                 return new PivotRow(first.Dataset, first.Architecture, first.Neuron, first.Mode, first.Alpha,
                     g.Max(r => r.Count), g.Max(r => r.Examples), g.Max(r => r.Flagged),
-                    g.SelectMany(r => r.Flags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), cells);
+                    g.SelectMany(r => r.Flags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(), cells)
+                {
+                    Trial = first.Trial,
+                };
             })
             .ToList();
         return new ResultsPivot(columns, rows, baselineAlpha);

@@ -137,12 +137,12 @@ public static class RobustnessPlots
         var epsilons = table.Where(r => r.IsWorstCase).Select(r => r.Epsilon).Distinct().Order().ToList();
         if (epsilons.Count == 0) return null;
         var alphas = table.Select(r => r.Alpha).Distinct().Order().ToList();
-        var clean = table.Where(r => r.Attack == ResultRow.Clean).ToDictionary(r => (Group(r), r.Alpha));
+        var clean = table.Where(r => r.Attack == ResultRow.Clean).ToDictionary(r => (Group(r), r.Alpha, r.Trial));
         var panels = epsilons.Select(e => new PlotPanel($"worst case {PivotFormat.Eps(e)}",
-            table.Where(r => r.IsWorstCase && r.Epsilon == e && clean.ContainsKey((Group(r), r.Alpha)))
+            table.Where(r => r.IsWorstCase && r.Epsilon == e && clean.ContainsKey((Group(r), r.Alpha, r.Trial)))
                 .GroupBy(r => r.Alpha).OrderBy(a => a.Key)
                 .Select(a => new PlotSeries($"alpha {PivotFormat.Alpha(a.Key)}", SeriesRole.Points, OkabeIto[alphas.IndexOf(a.Key) % OkabeIto.Count],
-                    a.Select(r => Point(100 * clean[(Group(r), r.Alpha)].Mean, r)).OrderBy(p => p.X).ToList()))
+                    a.Select(r => Point(100 * clean[(Group(r), r.Alpha, r.Trial)].Mean, r)).OrderBy(p => p.X).ToList()))
                 .ToList())).ToList();
         return new PlotFigure(ScatterFile, "Clean against worst-case accuracy, by alpha", "clean accuracy (%)",
             "worst-case accuracy (%), 95% interval", panels);

@@ -21,6 +21,9 @@ public sealed record ResultRow(
     int Flagged,
     IReadOnlyList<string> Flags)
 {
+    /// <summary>The search trial this row belongs to (two trials may share an alpha); null for a grid point.</summary>
+    public int? Trial { get; init; }
+
     /// <summary>The attack name used for the accuracy without attack, in tables, files and metrics alike.</summary>
     public const string Clean = "clean";
 

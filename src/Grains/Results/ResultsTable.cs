@@ -10,7 +10,7 @@ namespace StableSnn.Grains.Results;
 public static class ResultsTable
 {
     /// <summary>
-    /// Groups by (dataset, architecture, neuron, mode, alpha) and measure: "clean" (on the attacked images), the
+    /// Groups by (dataset, architecture, neuron, mode, alpha, search trial) and measure: "clean" (on the attacked images), the
     /// per-example "worst-case" at each epsilon, then every attack (name and epsilon) in first-seen order; sanity
     /// attacks are left out. Mean and sample standard deviation are over seeds (std 0 for one seed); the interval is
     /// Wilson for one seed, Student-t for more. Each row is compared with its baseline twin (alpha =
@@ -31,7 +31,7 @@ public static class ResultsTable
             void Add(string attack, double epsilon, Measured m)
             {
                 order.TryAdd((attack, epsilon), order.Count);
-                var key = new CellKey(p.Dataset, p.Architecture, p.Neuron, p.Mode, p.Alpha, attack, epsilon);
+                var key = new CellKey(p.Dataset, p.Architecture, p.Neuron, p.Mode, p.Alpha, p.Trial, attack, epsilon);
                 if (!cells.TryGetValue(key, out var values)) cells[key] = values = [];
                 values.Add(m);
             }
@@ -49,9 +49,21 @@ public static class ResultsTable
             .ThenBy(c => c.Key.Neuron, StringComparer.Ordinal)
             .ThenBy(c => c.Key.Mode, StringComparer.Ordinal)
             .ThenBy(c => c.Key.Alpha)
+            .ThenBy(c => c.Key.Trial)
             .ThenBy(c => order[(c.Key.Attack, c.Key.Epsilon)])
-            .Select(c => ToRow(c.Key, c.Value, baselineAlpha is not { } b || c.Key.Alpha == b ? null : cells.GetValueOrDefault(c.Key with { Alpha = b })))
+            .Select(c => ToRow(c.Key, c.Value, baselineAlpha is not { } b || c.Key.Alpha == b ? null : Baseline(cells, c.Key, b)))
             .ToList();
+    }
+
+    /// <summary>
+    /// The twin at the baseline alpha: the same grid point, or for a search trial the lowest-numbered trial that ran
+    /// at the baseline alpha (trials differ only in their searched values), if one completed.
+    /// </summary>
+    static List<Measured>? Baseline(Dictionary<CellKey, List<Measured>> cells, CellKey key, double baselineAlpha)
+    {
+        if (key.Trial is null) return cells.GetValueOrDefault(key with { Alpha = baselineAlpha });
+        return cells.Where(c => c.Key with { Trial = null } == key with { Alpha = baselineAlpha, Trial = null } && c.Key.Trial is not null)
+            .OrderBy(c => c.Key.Trial).Select(c => c.Value).FirstOrDefault();
     }
 
     static Measured Measure(int seed, AttackAccuracy a, string[] flags) =>
@@ -70,6 +82,7 @@ public static class ResultsTable
         return new ResultRow(key.Dataset, key.Architecture, key.Neuron, key.Mode, key.Alpha, key.Attack, key.Epsilon,
             mean, std, n, values.Count(v => v.Flags.Length > 0), flags)
         {
+            Trial = key.Trial,
             Interval = interval, Examples = values[0].Examples, Unreliable = values.Any(v => v.Unreliable),
             Delta = delta, PValue = p,
         };
@@ -96,5 +109,5 @@ public static class ResultsTable
     private sealed record Measured(int Seed, double Accuracy, int Examples, string? Mask, string[] Flags, bool Unreliable);
 
     private readonly record struct CellKey(
-        string Dataset, string Architecture, string Neuron, string Mode, double Alpha, string Attack, double Epsilon);
+        string Dataset, string Architecture, string Neuron, string Mode, double Alpha, int? Trial, string Attack, double Epsilon);
 }

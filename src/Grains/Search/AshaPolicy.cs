@@ -76,7 +76,7 @@ public sealed record AshaDecision(
 {
     public string Explain()
     {
-        string score = F(Score), rung = $"rung {Rung} ({RungEpochs} epochs)";
+        string score = F(Score), rung = $"rung {Rung} ({RungEpochs} epoch{(RungEpochs == 1 ? "" : "s")})";
         string standing = $"score {score} ranks {Rank} of {TrialsAtRung}";
         return Action switch
         {

@@ -57,7 +57,7 @@ public static class EngineMetrics
             "Fraction of a node's slots running an attempt.");
         Meter.CreateObservableGauge("stablesnn.training.images_per_second", ObserveThroughput, "{image}/s",
             "Training throughput last reported by the attempt running on a slot (0 when the slot is idle).");
-        Meter.CreateObservableGauge("stablesnn.search.best_objective", ObserveBestObjective, "1",
+        Meter.CreateObservableGauge("stablesnn.search.best_objective_ratio", ObserveBestObjective, "1",
             "A search's best objective so far: robust accuracy of its best completed trial that meets the clean floor.");
         Meter.CreateObservableGauge("stablesnn.robust_accuracy_ratio", ObserveAccuracy, "1",
             "Accuracy of a completed grid point (mean over its completed seeds), clean (attack=\"none\") or under an attack.");

@@ -96,4 +96,23 @@ public sealed class ResultsTableTests
             ["fashion-mnist/small-cnn/dlif/at", "fashion-mnist/small-cnn/lif/raw", "fashion-mnist/vgg5/lif/at", "mnist/small-cnn/lif/at"],
             table.Select(r => $"{r.Dataset}/{r.Architecture}/{r.Neuron}/{r.Mode}"));
     }
+
+    [Fact]
+    public void Search_trials_sharing_an_alpha_stay_apart_and_compare_with_the_first_trial_at_the_baseline()
+    {
+        Model.ExperimentResultRow Trial(int n, double alpha, double pgd)
+        {
+            var row = ResultSamples.Row(alpha, 42, 0.9, [ResultSamples.Attack("pgd", 0.1, pgd)]);
+            var point = row.Point with { Trial = n };
+            return row with { Point = point, Key = point.ExperimentKey("demo") };
+        }
+        var table = ResultsTable.Build([Trial(0, 0.5, 0.30), Trial(1, 0, 0.10), Trial(2, 0.5, 0.40), Trial(3, 0, 0.20)]);
+
+        var pgd = table.Where(r => r.Attack == "pgd").ToList();
+        Assert.Equal([1, 3, 0, 2], pgd.Select(r => r.Trial!.Value)); // alpha, then trial
+        Assert.All(pgd, r => Assert.Equal(1, r.Count)); // each trial its own row, not two seeds of one
+        // Against trial 1, the first that ran at alpha 0.
+        Assert.Equal([null, null, 0.2, 0.3], pgd.Select(r => r.Delta is { } d ? Math.Round(d, 10) : (double?)null));
+    }
 }
+

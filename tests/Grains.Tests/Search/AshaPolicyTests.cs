@@ -55,8 +55,8 @@ public class AshaPolicyTests
 
         var t8 = steps[7].Decision;
         Assert.Equal((0.65, 3, 8), (t8.Score, t8.Rank, t8.TrialsAtRung));
-        Assert.Equal("stopped at rung 0 (1 epochs): score 0.65 ranks 3 of 8; the top 2 go on, cut-off 0.7", t8.Explain());
-        Assert.Equal("promoted from rung 0 (1 epochs) when t3 reported: score 0.7 ranks 1 of 3; the top 1 go on, cut-off 0.7", late.Explain());
+        Assert.Equal("stopped at rung 0 (1 epoch): score 0.65 ranks 3 of 8; the top 2 go on, cut-off 0.7", t8.Explain());
+        Assert.Equal("promoted from rung 0 (1 epoch) when t3 reported: score 0.7 ranks 1 of 3; the top 1 go on, cut-off 0.7", late.Explain());
     }
 
     [Fact]
