@@ -6,13 +6,15 @@
 # clean accuracy and Wilson interval, trainer-seconds (the wall time of every attempt, attempts.csv), trainer-epochs and
 # sweep wall time. Then the search against the grid: best objective difference in points and the trainer-seconds
 # ratio (target: within 1 point for at most 40%). Writes JSON lines to OUT.
-# Usage: bench/search-vs-grid.sh [--order grid,search] [--out FILE=bench/results/search-vs-grid.jsonl]
+# --grid-stamp STAMP compares with the grid of an earlier invocation in OUT (e.g. after changing only the search).
+# Each run's search-trials.csv and attempts.csv are kept as bench/results/search-vs-grid-RUN-*.csv.
+# Usage: bench/search-vs-grid.sh [--order grid,search] [--grid-stamp STAMP] [--out FILE=bench/results/search-vs-grid.jsonl]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-order=grid,search; out=bench/results/search-vs-grid.jsonl
+order=grid,search; out=bench/results/search-vs-grid.jsonl; grid_stamp=
 while [ $# -gt 0 ]; do
   case "$1" in
-    --order) order="$2"; shift ;; --out) out="$2"; shift ;;
+    --order) order="$2"; shift ;; --out) out="$2"; shift ;; --grid-stamp) grid_stamp="$2"; shift ;;
     *) echo "unknown option $1; see the header of $0" >&2; exit 2 ;;
   esac
   shift
@@ -31,5 +33,7 @@ for run in ${order//,/ }; do
   end=$(date +%s.%N)
   /usr/bin/python3 bench/search/summarise_run.py "$work/out-$run" "$run" "$start" "$end" "$stamp" >> "$out"
   tail -1 "$out" >&2
+  cp "$work/out-$run/search-trials.csv" "bench/results/search-vs-grid-$run-trials.csv"
+  cp "$work/out-$run/attempts.csv" "bench/results/search-vs-grid-$run-attempts.csv"
 done
-/usr/bin/python3 bench/search/summarise_run.py --compare "$out" "$stamp" | tee -a "$out" >&2
+/usr/bin/python3 bench/search/summarise_run.py --compare "$out" "$stamp" $grid_stamp | tee -a "$out" >&2

@@ -23,6 +23,8 @@ def run(out_dir, name, start, end, stamp):
         "stopped": sum(t["status"].startswith("stopped") for t in trials),
         "best_trial": best["experiment"], "best_alpha": float(best["alpha"]), "best_robust": robust,
         "best_robust_ci95": wilson(robust, int(examples)), "best_clean": float(best["objective_clean"]),
+        "best_doubted": best["doubted"] == "true",
+        "completed_by_alpha": {t["alpha"]: float(t["objective_robust"]) for t in trials if t["status"] == "completed"},
         "examples": int(examples),
         "trainer_seconds": round(sum(float(a["seconds"]) for a in attempts), 1), "attempts": len(attempts),
         "trainer_epochs": sum(int(t["epochs"]) for t in trials),
@@ -30,14 +32,15 @@ def run(out_dir, name, start, end, stamp):
     }
 
 
-def compare(path, stamp):
-    rows = [json.loads(line) for line in open(path) if line.strip()]
-    mine = {r["run"]: r for r in rows if r.get("stamp") == stamp and "run" in r}
-    grid, search = mine["grid"], mine["search"]
+def compare(path, stamp, grid_stamp=None):
+    """The search of invocation STAMP against the grid of GRID_STAMP (default: the same invocation)."""
+    rows = [json.loads(line) for line in open(path) if line.strip() and "run" in json.loads(line)]
+    grid = next(r for r in rows if r["run"] == "grid" and r["stamp"] == (grid_stamp or stamp))
+    search = next(r for r in rows if r["run"] == "search" and r["stamp"] == stamp)
     gap = round(100 * (grid["best_robust"] - search["best_robust"]), 1)
     ratio = round(search["trainer_seconds"] / grid["trainer_seconds"], 3)
     return {
-        "compare": stamp, "best_gap_points": gap, "trainer_seconds_ratio": ratio,
+        "compare": stamp, "grid_stamp": grid["stamp"], "best_gap_points": gap, "trainer_seconds_ratio": ratio,
         "trainer_epochs_ratio": round(search["trainer_epochs"] / grid["trainer_epochs"], 3),
         "within_one_point": gap <= 1.0, "at_most_40_percent": ratio <= 0.40, "met": gap <= 1.0 and ratio <= 0.40,
     }
@@ -45,6 +48,6 @@ def compare(path, stamp):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--compare":
-        print(json.dumps(compare(sys.argv[2], sys.argv[3])))
+        print(json.dumps(compare(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)))
     else:
         print(json.dumps(run(*sys.argv[1:6])))

@@ -33,7 +33,8 @@ public static class ResultsView
         var spec = await grain.GetSpec() ?? throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
         var snapshot = await grain.GetSnapshot();
         var keys = new List<string>();
-        foreach (var phase in new[] { ExperimentPhase.Completed, ExperimentPhase.Failed, ExperimentPhase.Cancelled })
+        // Stopped: search trials paused at a rung, whose attempts count like any other (trainer-seconds, the timeline).
+        foreach (var phase in new[] { ExperimentPhase.Completed, ExperimentPhase.Failed, ExperimentPhase.Cancelled, ExperimentPhase.Stopped })
             keys.AddRange(await grain.ListExperiments(phase, int.MaxValue));
         var experiments = new List<ExperimentSnapshot>();
         foreach (var batch in keys.Chunk(256))

@@ -28,7 +28,7 @@ public sealed class RunCommand : SpecCommand<RunCommand.RunSettings>
         var spec = Spec!;
         var submitted = await Submit(cluster, spec);
         AnsiConsole.MarkupLine(Markup.Escape(spec.Search is { } s
-            ? $"sweep '{spec.Name}': a {s.Algorithm} search, {submitted.Total} trials so far ({submitted.Terminal} finished) on the {cluster.Description}"
+            ? $"sweep '{spec.Name}': search ({s.Algorithm}), {submitted.Total} trials so far ({submitted.Terminal} finished) on the {cluster.Description}"
             : $"sweep '{spec.Name}': {submitted.Total} experiments ({submitted.Terminal} already finished) on the {cluster.Description}"));
         var final = await SweepWatcher.Follow(cluster.Grains, spec.Name, cancel);
         if (!final.IsFinished)

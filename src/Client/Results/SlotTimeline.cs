@@ -26,13 +26,15 @@ public static class SlotTimeline
         {
             int row = rows.IndexOf(Label(s));
             var bar = plot.Add.Rectangle((s.Start - from).TotalMinutes, (s.End - from).TotalMinutes, row - 0.35, row + 0.35);
-            bar.FillColor = s.Exit == nameof(ExitReason.Success) ? Colors.SeaGreen : Colors.IndianRed;
+            // A search trial paused at its rung ended as asked: not a failure.
+            bar.FillColor = s.Exit == nameof(ExitReason.Success) ? Colors.SeaGreen
+                : s.Exit == nameof(ExitReason.RungReached) ? Colors.SteelBlue : Colors.IndianRed;
             bar.LineColor = Colors.Black.WithAlpha(0.4);
         }
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray(), rows.ToArray());
         plot.Axes.SetLimitsY(rows.Count - 0.5, -0.5); // first slot on top
-        plot.Title("Slot timeline (green: succeeded, red: crashed, failed, cancelled or cut off)");
+        plot.Title("Slot timeline (green: succeeded, blue: paused at a search rung, red: crashed, failed, cancelled or cut off)");
         plot.XLabel("minutes since the sweep was submitted");
         drawn = rows;
         return plot.GetImageBytes(width, height > 0 ? height : Math.Max(200, 120 + 28 * rows.Count), ImageFormat.Png);

@@ -103,7 +103,7 @@ public static class SweepReport
             .Select(f => new ReportImage(f.Title, Caption(f), RobustnessPlots.Render(f)))
             .ToList();
         ReportImage? timeline = data.Attempts.Count == 0 ? null
-            : new ReportImage("Attempts on slots", "One row per slot, one bar per attempt (green: succeeded, red: anything else).",
+            : new ReportImage("Attempts on slots", "One row per slot, one bar per attempt (green: succeeded, blue: paused at a search rung, red: anything else).",
                 SlotTimeline.Render(data.Attempts, data.Utilisation.From, 1000, 0));
 
         var s = data.Snapshot;

@@ -24,7 +24,7 @@ public static class SweepSpecFile
 
     private static readonly string[] SearchKeys = ["algorithm", "seed", "objective", "space", "asha", "budget"];
     private static readonly string[] ObjectiveKeys = ["measure", "epsilon", "cleanFloor", "pareto"];
-    private static readonly string[] AshaKeys = ["minEpochs", "eta", "probeSteps", "probeExamples"];
+    private static readonly string[] AshaKeys = ["minEpochs", "eta", "probeSteps", "probeExamples", "probeSquareQueries"];
     private static readonly string[] BudgetKeys = ["experiments", "trainerEpochs", "slotHours"];
     private static readonly string[] RangeKeys = ["low", "high", "scale", "zeroProbability"];
 
@@ -333,6 +333,7 @@ public static class SweepSpecFile
                     "search.asha.eta" => asha with { Eta = Whole(key, value) ?? asha.Eta },
                     "search.asha.probeSteps" => asha with { ProbeSteps = Whole(key, value) ?? asha.ProbeSteps },
                     "search.asha.probeExamples" => asha with { ProbeExamples = Whole(key, value) ?? asha.ProbeExamples },
+                    "search.asha.probeSquareQueries" => asha with { ProbeSquareQueries = Whole(key, value) ?? asha.ProbeSquareQueries },
                     _ => asha,
                 };
             }

@@ -1,9 +1,11 @@
 namespace StableSnn.Contracts;
 
 /// <summary>
-/// The cheap robustness probe a trial runs at each search rung: PGD with a random start, at the search objective's
-/// epsilon, on a fixed seeded subset of the validation split (of the test subset when there is no validation split).
-/// The same images at every rung and for every trial, so scores rank trials, not image draws.
+/// The cheap robustness probe a trial runs at each search rung: PGD with a random start, then a short Square attack on
+/// the images PGD left correct, at the search objective's epsilon, on a fixed seeded subset of the validation split (of
+/// the test subset when there is no validation split). The same images at every rung and for every trial, so scores
+/// rank trials, not image draws. Square is gradient-free: a trial whose gradients vanish (masking) cannot rank high on
+/// PGD alone and then lose its robustness to the full suite's Square.
 /// </summary>
 public sealed record RungProbe
 {
@@ -11,6 +13,8 @@ public sealed record RungProbe
     public double Epsilon { get; init; } = 8 / 255.0;
     public int Steps { get; init; } = 10;
     public int Examples { get; init; } = 256;
+    /// <summary>Square's query budget on the PGD survivors; 0 probes with PGD alone.</summary>
+    public int SquareQueries { get; init; } = 100;
 
     public IReadOnlyList<string> Validate()
     {
@@ -18,6 +22,7 @@ public sealed record RungProbe
         if (!(Epsilon is > 0 and <= 1)) errors.Add($"probe.epsilon: {Epsilon} must be in (0, 1] (pixel units)");
         if (Steps < 1) errors.Add($"probe.steps: {Steps} must be at least 1");
         if (Examples < 1) errors.Add($"probe.examples: {Examples} must be at least 1");
+        if (SquareQueries < 0) errors.Add($"probe.squareQueries: {SquareQueries} must be >= 0 (0 probes with PGD alone)");
         return errors;
     }
 }
@@ -28,7 +33,7 @@ public sealed record RungResult
     public required int Epoch { get; init; }
     /// <summary>Clean accuracy of this epoch's weights on the whole validation split (the selection set).</summary>
     public required double ValidationAccuracy { get; init; }
-    /// <summary>Clean and PGD accuracy on the probe's images.</summary>
+    /// <summary>Clean accuracy, and accuracy under the probe (PGD, then Square on what PGD left), on the probe's images.</summary>
     public required double ProbeCleanAccuracy { get; init; }
     public required double ProbeRobustAccuracy { get; init; }
     public required int ProbeExamples { get; init; }

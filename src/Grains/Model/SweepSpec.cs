@@ -55,6 +55,7 @@ public sealed record SweepSpec
             Probe = stopAtEpoch is null || Search is null ? null : new RungProbe
             {
                 Epsilon = Search.Objective.Epsilon255 / 255.0, Steps = Search.Asha.ProbeSteps, Examples = Search.Asha.ProbeExamples,
+                SquareQueries = Search.Asha.ProbeSquareQueries,
             },
         };
     }

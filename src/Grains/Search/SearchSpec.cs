@@ -120,6 +120,8 @@ public sealed record AshaSettings
     /// <summary>The rung probe: PGD steps and validation images (see <see cref="Contracts.RungProbe"/>).</summary>
     [Id(2)] public int ProbeSteps { get; init; } = 10;
     [Id(3)] public int ProbeExamples { get; init; } = 256;
+    /// <summary>Square's queries on the images PGD left correct (gradient-free, so masking cannot inflate a rung score); 0 for PGD alone.</summary>
+    [Id(4)] public int ProbeSquareQueries { get; init; } = 100;
 
     public IReadOnlyList<string> Validate(int epochs)
     {
@@ -130,6 +132,7 @@ public sealed record AshaSettings
         if (Eta < 2) errors.Add($"search.asha.eta: {Eta} must be at least 2 (each rung keeps 1/eta)");
         if (ProbeSteps < 1) errors.Add($"search.asha.probeSteps: {ProbeSteps} must be at least 1");
         if (ProbeExamples < 1) errors.Add($"search.asha.probeExamples: {ProbeExamples} must be at least 1");
+        if (ProbeSquareQueries < 0) errors.Add($"search.asha.probeSquareQueries: {ProbeSquareQueries} must be >= 0 (0 probes with PGD alone)");
         return errors;
     }
 

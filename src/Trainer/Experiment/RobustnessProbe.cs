@@ -24,6 +24,8 @@ public static class RobustnessProbe
         using var subset = DataSplit.Subset(selection, Math.Min(probe.Examples, selection.Count), evaluationSeed + 3);
         var attack = new Pgd((float)probe.Epsilon, probe.Steps, (float)(2.5 * probe.Epsilon / probe.Steps), randomStart: true,
             name: $"PGD-{probe.Steps}");
+        var square = probe.SquareQueries > 0 ? new SquareAttack((float)probe.Epsilon, probe.SquareQueries, name: $"Square-{probe.SquareQueries}") : null;
+        string name = square is null ? attack.Name : $"{attack.Name}+{square.Name}";
         long clean = 0, robust = 0;
         model.eval();
         for (int start = 0; start < subset.Count; start += Batch)
@@ -35,11 +37,27 @@ public static class RobustnessProbe
             using (no_grad()) clean += model.forward(x).argmax(1).eq(y).sum().item<long>();
             var seeds = ExampleSeeds.Of([.. Enumerable.Range(start, n).Select(i => ExampleSeeds.Mix(evaluationSeed, i, attack.Name))]);
             var adversarial = attack.Perturb(model, x, y, seeds);
-            using (no_grad()) robust += model.forward(adversarial).argmax(1).eq(y).sum().item<long>();
+            Tensor survived;
+            using (no_grad()) survived = model.forward(adversarial).argmax(1).eq(y);
+            if (square is not null && survived.any().item<bool>())
+            {
+                // Square runs only where PGD failed, as in the suite's cascade: an image counts if it survives both.
+                var rows = survived.nonzero().squeeze(1);
+                var left = rows.data<long>().ToArray();
+                var squareSeeds = ExampleSeeds.Of([.. left.Select(r => ExampleSeeds.Mix(evaluationSeed, start + r, square.Name))]);
+                var xs = x.index_select(0, rows);
+                var ys = y.index_select(0, rows);
+                var broken = square.Perturb(model, xs, ys, squareSeeds);
+                using (no_grad()) robust += model.forward(broken).argmax(1).eq(ys).sum().item<long>();
+            }
+            else
+            {
+                robust += survived.sum().item<long>();
+            }
         }
         return new RungResult
         {
-            Epoch = epoch, ValidationAccuracy = validationAccuracy, ProbeExamples = subset.Count, ProbeAttack = attack.Name,
+            Epoch = epoch, ValidationAccuracy = validationAccuracy, ProbeExamples = subset.Count, ProbeAttack = name,
             ProbeCleanAccuracy = subset.Count == 0 ? 0 : (double)clean / subset.Count,
             ProbeRobustAccuracy = subset.Count == 0 ? 0 : (double)robust / subset.Count,
             Epsilon = probe.Epsilon, ProbeSeconds = clock.Elapsed.TotalSeconds,

@@ -103,6 +103,38 @@ public class SearchEngineTests
         Assert.True(after.BudgetSpent);
     }
 
+    [Fact]
+    public async Task AshaSearchLosesNoDecisionWhenASiloIsKilled()
+    {
+        using var data = new TempDirectory();
+        var trainer = new SearchTrainer(TimeSpan.FromMilliseconds(80));
+        await using var engine = await EngineCluster.Start(trainer, silos: 2, slotsPerSilo: 2,
+            storage: silo => silo.AddStableSnnPersistence("sqlite", $"Data Source={data.File("engine.db")}"));
+        var sweep = engine.Grains.GetGrain<ISweepGrain>("killed");
+        await sweep.Submit(Search("killed", "asha", trials: 15));
+        var before = await WaitForSearch(sweep, s => s.History.Length >= 6);
+
+        await engine.Cluster.KillSiloAsync(engine.Cluster.Silos[1]); // the sweep, the scheduler or a node: whatever lived there
+        var after = await WaitForSearch(sweep, _ => true, until: async () => (await sweep.GetSnapshot()).IsFinished);
+
+        Assert.Equal(15, after.Trials.Length);
+        Assert.Equal(15, after.History.Count(r => r.Rung == 0));
+        var (_, steps) = new AshaPolicy(1, 3, 9).Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score)));
+        var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.TrialId)
+            .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
+        foreach (var trial in after.Trials)
+        {
+            Assert.Equal(replayed.GetValueOrDefault(SearchRun.Id(trial.Number), []), trial.Decisions);
+            // No promotion lost: a trial ends completed, or stopped at the rung it was last sent to.
+            Assert.Equal(trial.Phase == ExperimentPhase.Completed ? 2 : trial.TargetRung, trial.Rungs.Max(r => r.Rung));
+            // A killed attempt may have saved its checkpoint; the retry resumes from it and never trains an epoch twice.
+            var runs = trainer.Runs.Where(r => r.Key == trial.Key).ToList();
+            Assert.Equal(runs.Select(r => r.From), runs.Select(r => r.To).Prepend(0).SkipLast(1));
+        }
+        Assert.Equal(after.History.Length, after.History.Select(r => (r.Trial, r.Rung)).Distinct().Count());
+        Assert.True(before.History.Length >= 6);
+    }
+
     [Theory]
     [InlineData("random")]
     [InlineData("tpe")]

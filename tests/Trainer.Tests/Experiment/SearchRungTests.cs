@@ -31,7 +31,7 @@ public class SearchRungTests
         Assert.Equal(1, rung1.Epoch);
         Assert.Equal(straight.History[0].SelectionAccuracy, rung1.ValidationAccuracy);
         Assert.InRange(rung1.ProbeRobustAccuracy, 0, rung1.ProbeCleanAccuracy);
-        Assert.Equal("PGD-10", rung1.ProbeAttack);
+        Assert.Equal("PGD-10+Square-100", rung1.ProbeAttack);
         Assert.Contains(atRung1.Events, e => e.Phase == TrainerPhase.Rung && e.Epoch == 1);
         Assert.DoesNotContain(atRung1.Events, e => e.Phase is TrainerPhase.Evaluate or TrainerPhase.Attack);
 
@@ -61,6 +61,13 @@ public class SearchRungTests
         var again = RungResult.Read(RungResult.PathFor(dir.Path, 1));
         Assert.Equal(first.ProbeRobustAccuracy, again.ProbeRobustAccuracy);
         Assert.Equal(first.ProbeCleanAccuracy, again.ProbeCleanAccuracy);
+
+        // Square only ever breaks more of what PGD left: the probe without it can only read higher.
+        File.Delete(RungResult.PathFor(dir.Path, 1));
+        new ExperimentRunner(spec with { Probe = new RungProbe { SquareQueries = 0 } }, dir.Path, new Collect(), CPU).Run();
+        var pgdOnly = RungResult.Read(RungResult.PathFor(dir.Path, 1));
+        Assert.Equal("PGD-10", pgdOnly.ProbeAttack);
+        Assert.InRange(first.ProbeRobustAccuracy, 0, pgdOnly.ProbeRobustAccuracy);
 
         File.Delete(RungResult.PathFor(dir.Path, 1));
         new ExperimentRunner(spec with { Probe = new RungProbe { Epsilon = 64 / 255.0 } }, dir.Path, new Collect(), CPU).Run();
