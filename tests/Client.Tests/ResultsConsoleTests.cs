@@ -8,18 +8,7 @@ namespace StableSnn.Client.Tests;
 /// <summary>The console's results tables as a redirected stdout gets them (no colours, 1,000 columns).</summary>
 public sealed class ResultsConsoleTests
 {
-    static string[] Render(Action<IAnsiConsole> print)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 1000;
-        print(console);
-        return writer.ToString().Split('\n');
-    }
+    static string[] Render(Action<IAnsiConsole> print) => ConsoleCapture.Render(print);
 
     static string Pct(double fraction) => (100 * fraction).ToString("F1", CultureInfo.InvariantCulture);
 

@@ -9,18 +9,7 @@ namespace StableSnn.Client.Tests;
 /// <summary>A search on the console (results and run, watch, explain) as a redirected stdout gets it.</summary>
 public sealed class SearchConsoleTests
 {
-    static string[] Render(Action<IAnsiConsole> print)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 1000;
-        print(console);
-        return writer.ToString().Split('\n');
-    }
+    static string[] Render(Action<IAnsiConsole> print) => ConsoleCapture.Render(print);
 
     static string[] Cells(string line) => line.Split('│').Select(c => c.Trim()).ToArray();
 
