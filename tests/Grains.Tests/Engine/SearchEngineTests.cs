@@ -126,7 +126,9 @@ public class SearchEngineTests
         {
             Assert.Equal(replayed.GetValueOrDefault(SearchRun.Id(trial.Number), []), trial.Decisions);
             // No promotion lost: a trial ends completed, or stopped at the rung it was last sent to.
-            Assert.Equal(trial.Phase == ExperimentPhase.Completed ? 2 : trial.TargetRung, trial.Rungs.Max(r => r.Rung));
+            int reached = trial.Rungs.Select(r => r.Rung).DefaultIfEmpty(-1).Max();
+            Assert.True((trial.Phase == ExperimentPhase.Completed ? 2 : trial.TargetRung) == reached,
+                $"trial {trial.Number}: {trial.Phase}, target rung {trial.TargetRung}, reached {reached}; decisions: {string.Join(" | ", trial.Decisions)}");
             // A killed attempt may have saved its checkpoint; the retry resumes from it and never trains an epoch twice.
             var runs = trainer.Runs.Where(r => r.Key == trial.Key).ToList();
             Assert.Equal(runs.Select(r => r.From), runs.Select(r => r.To).Prepend(0).SkipLast(1));
