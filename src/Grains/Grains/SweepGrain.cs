@@ -328,8 +328,28 @@ public sealed class SweepGrain(
             await WriteState(); // the decisions are durable before anyone acts on them
             _dirty = false;
         }
-        if (Active == 0 && !search.BudgetLeft) await Finish();
+        if (Active == 0 && !search.BudgetLeft && !await PromoteAtEndOfBudget()) await Finish();
         else if (S.Status == SweepStatus.Active) NotifyScheduler(); // a place freed up or a trial was promoted
+    }
+
+    /// <summary>No trial reached the last rung and nothing runs: the best waiting trial goes on (durably), so the search ends with a result.</summary>
+    async Task<bool> PromoteAtEndOfBudget()
+    {
+        if (S.Status != SweepStatus.Active) return false;
+        var decisions = _search!.PromoteAtEndOfBudget(t => S.Phases[t] == (byte)ExperimentPhase.Stopped);
+        if (decisions.Count == 0) return false;
+        foreach (var d in decisions)
+        {
+            int t = SearchRun.TrialOf(d);
+            log.LogInformation("search {Sweep}: trial {Trial} {Decision}", Name, t, d.Explain());
+            EngineMetrics.SearchTrial(Name, "promoted");
+            SetPhase(t, ExperimentPhase.Pending);
+            _runnable.Enqueue(t);
+        }
+        await WriteState();
+        _dirty = false;
+        NotifyScheduler();
+        return true;
     }
 
     async Task Finish()
@@ -354,7 +374,8 @@ public sealed class SweepGrain(
             if ((ExperimentPhase)S.Phases[i] is ExperimentPhase.Training or ExperimentPhase.Attacking) running.Add(i);
         log.LogDebug("sweep {Sweep}: reconcile asks {Running} running experiments to check their leases", Name, running.Count);
         await Task.WhenAll(running.Select(i => Experiment(i).CheckLease(i)));
-        if (_search is not null && S.Status == SweepStatus.Active && Active == 0 && !_search.BudgetLeft) await Finish();
+        if (_search is not null && S.Status == SweepStatus.Active && Active == 0 && !_search.BudgetLeft && !await PromoteAtEndOfBudget())
+            await Finish();
         if (S.Status == SweepStatus.Active) NotifyScheduler();
     }
 

@@ -51,8 +51,12 @@ public sealed class AshaPolicy
     }
 }
 
-/// <summary>A trial reached rung <see cref="Rung"/> (index into <see cref="AshaPolicy.RungEpochs"/>) with a score (higher is better).</summary>
-public sealed record RungReport(string TrialId, int Rung, double Score);
+/// <summary>
+/// A trial reached rung <see cref="Rung"/> (index into <see cref="AshaPolicy.RungEpochs"/>) with a score (higher is
+/// better). <see cref="EndOfBudget"/>: not a report but the search's last resort, promoting a trial that already reported
+/// at that rung because the budget is spent and no trial reached the last rung (see <see cref="AshaState.Apply"/>).
+/// </summary>
+public sealed record RungReport(string TrialId, int Rung, double Score, bool EndOfBudget = false);
 
 public enum AshaAction
 {
@@ -72,7 +76,7 @@ public enum AshaAction
 /// </summary>
 public sealed record AshaDecision(
     string TrialId, AshaAction Action, int Rung, int RungEpochs, double Score, int Rank, int TrialsAtRung,
-    int PromotionSlots, double? CutOff, string? TriggeredBy = null)
+    int PromotionSlots, double? CutOff, string? TriggeredBy = null, bool EndOfBudget = false)
 {
     public string Explain()
     {
@@ -83,6 +87,8 @@ public sealed record AshaDecision(
             AshaAction.Complete => $"completed at {rung} with score {score}",
             AshaAction.Wait => $"paused at {rung}: {standing}; {TrialsAtRung} trial(s) reported, fewer than eta, so none is promoted yet",
             AshaAction.Stop => $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
+            _ when EndOfBudget =>
+                $"promoted from {rung} at the end of the budget: no trial had reached the last rung, and it is the best waiting there ({standing})",
             _ when TriggeredBy is not null =>
                 $"promoted from {rung} when {TriggeredBy} reported: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
             _ => $"promoted from {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
@@ -110,6 +116,19 @@ public sealed class AshaState
         _rungs = rungs.IsDefaultOrEmpty ? [.. policy.RungEpochs.Select(_ => Rung.Empty)] : rungs;
     }
 
+    /// <summary>
+    /// The best trial waiting at the highest rung that has reports, when no trial reached the last rung: what the search
+    /// promotes once its budget is spent and nothing runs, so that it ends with a result. Null when a trial completed.
+    /// </summary>
+    public string? EndOfBudgetCandidate(Func<string, bool> waiting)
+    {
+        if (_rungs[^1].Count > 0) return null;
+        for (int k = _rungs.Length - 2; k >= 0; k--)
+            if (_rungs[k].Count > 0)
+                return _rungs[k].Ranked.Select(t => t.TrialId).FirstOrDefault(id => !_rungs[k].Promoted.Contains(id) && waiting(id));
+        return null;
+    }
+
     /// <summary>Trials that reported at <paramref name="rung"/> with their scores, best first.</summary>
     public IReadOnlyList<(string TrialId, double Score)> Standing(int rung) => _rungs[rung].Ranked;
 
@@ -121,6 +140,14 @@ public sealed class AshaState
         ArgumentOutOfRangeException.ThrowIfNegative(report.Rung);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(report.Rung, _rungs.Length);
         int k = report.Rung;
+        if (report.EndOfBudget)
+        {
+            if (k == _rungs.Length - 1 || !_rungs[k].Scores.ContainsKey(report.TrialId))
+                throw new InvalidOperationException($"trial {report.TrialId} cannot be promoted from rung {k} at the end of the budget");
+            var promoted = _rungs[k].Promote([report.TrialId]);
+            return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, promoted)),
+                Describe(promoted, k, report.TrialId, null) with { EndOfBudget = true }, []);
+        }
         if (k > 0 && !_rungs[k - 1].Promoted.Contains(report.TrialId))
             throw new InvalidOperationException($"trial {report.TrialId} reported at rung {k} without being promoted from rung {k - 1}");
 

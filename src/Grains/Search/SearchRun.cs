@@ -30,7 +30,7 @@ public sealed class SearchRun
         {
             Asha = Spec.Asha.Policy(sweep.Epochs);
             _asha = Asha.Empty;
-            foreach (var report in state.Reports) Record(_asha.Apply(new RungReport(Id(report.Trial), report.Rung, report.Score)));
+            foreach (var report in state.Reports) Record(_asha.Apply(AsRungReport(report)));
         }
     }
 
@@ -145,12 +145,31 @@ public sealed class SearchRun
 
     IReadOnlyList<AshaDecision> Report(TrialRungReport report)
     {
-        if (_state.Reports.Any(r => r.Trial == report.Trial && r.Rung == report.Rung)) return [];
+        if (_state.Reports.Any(r => r.Trial == report.Trial && r.Rung == report.Rung && !r.EndOfBudget)) return [];
         if (report.Rung > 0 && !_asha!.IsPromoted(Id(report.Trial), report.Rung - 1)) return [];
-        var step = _asha!.Apply(new RungReport(Id(report.Trial), report.Rung, report.Score));
+        var step = _asha!.Apply(AsRungReport(report));
         _state.Reports.Add(report);
         Record(step);
         return [step.Decision, .. step.LatePromotions];
+    }
+
+    static RungReport AsRungReport(TrialRungReport r) => new(Id(r.Trial), r.Rung, r.Score, r.EndOfBudget);
+
+    /// <summary>
+    /// The budget is spent and nothing runs, yet no trial reached the last rung (a small budget, or a large eta): the
+    /// best trial waiting at the highest rung goes on, one rung at a time, so the search ends with a result. Recorded
+    /// like a report, so a restart replays it. Empty when a trial completed or none can go on.
+    /// </summary>
+    public IReadOnlyList<AshaDecision> PromoteAtEndOfBudget(Func<int, bool> waiting)
+    {
+        if (_asha is null || BudgetLeft) return [];
+        if (_asha.EndOfBudgetCandidate(id => waiting(int.Parse(id.AsSpan(1)))) is not { } candidate) return [];
+        int trial = int.Parse(candidate.AsSpan(1)), rung = TargetRung(trial);
+        var report = new TrialRungReport(trial, rung, _state.Reports.First(r => r.Trial == trial && r.Rung == rung).Score, null) { EndOfBudget = true };
+        var step = _asha.Apply(AsRungReport(report));
+        _state.Reports.Add(report);
+        Record(step);
+        return [step.Decision];
     }
 
     void Record(AshaStep step)
@@ -197,7 +216,7 @@ public sealed class SearchRun
                 Number = t, Key = point.ExperimentKey(sweep), Point = point,
                 Phase = t < phases.Count ? (ExperimentPhase)phases[t] : ExperimentPhase.Pending,
                 TargetRung = TargetRung(t), Epochs = EpochsOf(t),
-                Rungs = [.. _state.Reports.Where(r => r.Trial == t).Select(r => new RungScore(r.Rung, Asha?.RungEpochs[r.Rung] ?? _sweep.Epochs, r.Score, r.Measurement))],
+                Rungs = [.. _state.Reports.Where(r => r.Trial == t && !r.EndOfBudget).Select(r => new RungScore(r.Rung, Asha?.RungEpochs[r.Rung] ?? _sweep.Epochs, r.Score, r.Measurement))],
                 Decisions = [.. DecisionsOf(t).Select(d => d.Explain())],
                 Objective = outcomes.TryGetValue(t, out var o) ? Spec.Objective.Of(o) : null,
                 SlotSeconds = _state.SlotSeconds.GetValueOrDefault(t),

@@ -16,10 +16,16 @@ public sealed class SearchState
     [Id(2)] public Dictionary<int, double> SlotSeconds { get; set; } = [];
 }
 
-/// <summary>Trial <see cref="Trial"/> reached rung <see cref="Rung"/>: the probe at an inner rung, the full result at the last.</summary>
+/// <summary>
+/// Trial <see cref="Trial"/> reached rung <see cref="Rung"/>: the probe at an inner rung, the full result at the last.
+/// With <see cref="EndOfBudget"/> it is the search's promotion of that trial from that rung once the budget was spent.
+/// </summary>
 [GenerateSerializer, Alias("StableSnn.TrialRungReport")]
 public sealed record TrialRungReport(
     [property: Id(0)] int Trial,
     [property: Id(1)] int Rung,
     [property: Id(2)] double Score,
-    [property: Id(3)] RungMeasurement? Measurement);
+    [property: Id(3)] RungMeasurement? Measurement)
+{
+    [Id(4)] public bool EndOfBudget { get; init; }
+}

@@ -62,7 +62,7 @@ public class SearchEngineTests
         // Every decision shown is what the policy makes of the history, in arrival order; nothing decided before the
         // restart changed after it.
         var policy = new AshaPolicy(1, 3, 9);
-        var (_, steps) = policy.Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score)));
+        var (_, steps) = policy.Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score, r.EndOfBudget)));
         var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.TrialId)
             .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
         foreach (var trial in after.Trials)
@@ -94,8 +94,8 @@ public class SearchEngineTests
             }
         }
         // ASHA's shape: 18 at rung 0, at least floor(18/3) = 6 promoted, and fewer trained every epoch than were proposed.
-        Assert.Equal(18, after.History.Count(r => r.Rung == 0));
-        Assert.InRange(after.History.Count(r => r.Rung == 1), 6, 17);
+        Assert.Equal(18, after.History.Count(r => r.Rung == 0 && !r.EndOfBudget));
+        Assert.InRange(after.History.Count(r => r.Rung == 1 && !r.EndOfBudget), 6, 17);
         Assert.InRange(after.Trials.Count(t => t.Phase == ExperimentPhase.Completed), 2, 17);
         var best = after.Best!;
         Assert.Equal(after.Trials.Where(t => t.Phase == ExperimentPhase.Completed).Max(t => t.Objective!.Robust), best.Objective!.Robust);
@@ -118,8 +118,8 @@ public class SearchEngineTests
         var after = await WaitForSearch(sweep, _ => true, until: async () => (await sweep.GetSnapshot()).IsFinished);
 
         Assert.Equal(15, after.Trials.Length);
-        Assert.Equal(15, after.History.Count(r => r.Rung == 0));
-        var (_, steps) = new AshaPolicy(1, 3, 9).Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score)));
+        Assert.Equal(15, after.History.Count(r => r.Rung == 0 && !r.EndOfBudget));
+        var (_, steps) = new AshaPolicy(1, 3, 9).Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score, r.EndOfBudget)));
         var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.TrialId)
             .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
         foreach (var trial in after.Trials)
@@ -135,6 +135,24 @@ public class SearchEngineTests
         }
         Assert.Equal(after.History.Length, after.History.Select(r => (r.Trial, r.Rung)).Distinct().Count());
         Assert.True(before.History.Length >= 6);
+    }
+
+    [Fact]
+    public async Task AshaSearchWithABudgetTooSmallForEveryRungStillEndsWithACompletedTrial()
+    {
+        using var data = new TempDirectory();
+        var trainer = new SearchTrainer(TimeSpan.FromMilliseconds(30));
+        using var host = StartSilo(StorageOptions.SqliteIn(data.Path), trainer, data.Path);
+        await host.StartAsync();
+        var sweep = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ISweepGrain>("small");
+        await sweep.Submit(Search("small", "asha", trials: 4)); // rung 0: floor(4/3) = 1 goes on; rung 1: 1 < eta, it would wait
+        var search = await WaitForSearch(sweep, _ => true, until: async () => (await sweep.GetSnapshot()).IsFinished);
+        await host.StopAsync();
+
+        var done = Assert.Single(search.Trials, t => t.Phase == ExperimentPhase.Completed);
+        Assert.Contains(done.Decisions, d => d.StartsWith("promoted from rung 1 (3 epochs) at the end of the budget", StringComparison.Ordinal));
+        Assert.Equal(search.Trials.Where(t => t.Rungs.Any(r => r.Rung == 1)).Select(t => t.Number), [done.Number]);
+        Assert.Equal(done.Number, search.BestTrial);
     }
 
     [Theory]

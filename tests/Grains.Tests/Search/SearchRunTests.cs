@@ -136,4 +136,32 @@ public class SearchRunTests
         Assert.False(under.Feasible);
         Assert.Equal(0.31 - 1, under.Score, 12);
     }
+
+    [Fact]
+    public void ASpentBudgetWithNoTrialAtTheLastRungPromotesTheBestWaitingTrialDurably()
+    {
+        var state = new SearchState();
+        var run = new SearchRun(Sweep(budget: new() { Experiments = 5 }), state);
+        for (int i = 0; i < 5; i++) run.Propose([]);
+        double[] scores = [0.3, 0.5, 0.1, 0.4, 0.2];
+        for (int t = 0; t < 5; t++) run.ReportRung(t, Rung(1, scores[t])); // floor(5/3) = 1 goes on: trial 1
+        Assert.Equal(AshaAction.Wait, Assert.Single(run.ReportRung(1, Rung(3, 0.6))).Action); // alone at rung 1: waits
+        Assert.Equal(1, run.TargetRung(1));
+
+        Assert.Empty(run.PromoteAtEndOfBudget(_ => false)); // nobody waiting (e.g. all failed): nothing to promote
+        var d = Assert.Single(run.PromoteAtEndOfBudget(_ => true));
+        Assert.Equal((1, AshaAction.Promote, 1), (SearchRun.TrialOf(d), d.Action, d.Rung));
+        Assert.StartsWith("promoted from rung 1 (3 epochs) at the end of the budget", d.Explain());
+        Assert.Equal((2, (int?)null), (run.TargetRung(1), run.StopAtEpoch(1))); // on to the end: all epochs and the suite
+        Assert.True(run.PromotedPastItsRung(1));
+
+        var replayed = new SearchRun(Sweep(budget: new() { Experiments = 5 }), state);
+        Assert.Equal(2, replayed.TargetRung(1));
+        Assert.Equal(run.DecisionsOf(1).Select(x => x.Explain()), replayed.DecisionsOf(1).Select(x => x.Explain()));
+        // Once it completes, the search has its result: no further promotion.
+        run.ReportOutcome(1, new ExperimentOutcome { CleanAccuracy = 0.8, WorstCases = [new AttackAccuracy("worst-case", 8 / 255.0, 0.5, 100, false)] });
+        Assert.Empty(run.PromoteAtEndOfBudget(_ => true));
+        Assert.Equal(2, run.Snapshot("s", new byte[5], new Dictionary<int, ExperimentOutcome>()).Trials[1].Rungs.Length - 1); // rungs 0, 1, 2; the promotion is not a rung
+    }
 }
+
