@@ -11,7 +11,8 @@ namespace StableSnn.Trainer.Tests.Experiment;
 
 public class ExperimentRunnerTests
 {
-    sealed class Collect : IProgressSink
+    /// <summary>Keeps every progress event (also used by the search rung tests).</summary>
+    internal sealed class Collect : IProgressSink
     {
         public List<ProgressEvent> Events { get; } = [];
         public void Report(ProgressEvent e) => Events.Add(e);

@@ -9,12 +9,6 @@ namespace StableSnn.Trainer.Tests.Experiment;
 /// <summary>A search trial paused at rungs and promoted later must end exactly where an uninterrupted run ends.</summary>
 public class SearchRungTests
 {
-    sealed class Collect : IProgressSink
-    {
-        public List<ProgressEvent> Events { get; } = [];
-        public void Report(ProgressEvent e) => Events.Add(e);
-    }
-
     [Fact]
     public void TrialPausedAtRungsAndPromotedEndsWhereAnUninterruptedRunEnds()
     {
@@ -22,9 +16,9 @@ public class SearchRungTests
         using var straightDir = new TempDirectory();
         using var pausedDir = new TempDirectory();
         var spec = toy.Spec("at", epochs: 3);
-        var straight = new ExperimentRunner(spec, straightDir.Path, new Collect(), CPU).Run()!;
+        var straight = new ExperimentRunner(spec, straightDir.Path, new ExperimentRunnerTests.Collect(), CPU).Run()!;
 
-        var atRung1 = new Collect();
+        var atRung1 = new ExperimentRunnerTests.Collect();
         Assert.Null(new ExperimentRunner(spec with { StopAtEpoch = 1 }, pausedDir.Path, atRung1, CPU).Run());
         Assert.False(File.Exists(Path.Combine(pausedDir.Path, ExperimentResult.FileName)), "a rung is not a result");
         var rung1 = RungResult.Read(RungResult.PathFor(pausedDir.Path, 1));
@@ -36,12 +30,12 @@ public class SearchRungTests
         Assert.DoesNotContain(atRung1.Events, e => e.Phase is TrainerPhase.Evaluate or TrainerPhase.Attack);
 
         // Promoted to the next rung: epoch 1 is not trained again.
-        var atRung2 = new Collect();
+        var atRung2 = new ExperimentRunnerTests.Collect();
         Assert.Null(new ExperimentRunner(spec with { StopAtEpoch = 2 }, pausedDir.Path, atRung2, CPU).Run());
         Assert.Contains(atRung2.Events, e => e.Phase == TrainerPhase.Resume && e.Epoch == 1);
         Assert.Equal([2], atRung2.Events.Where(e => e.Phase == TrainerPhase.Epoch).Select(e => e.Epoch!.Value));
 
-        var final = new ExperimentRunner(spec, pausedDir.Path, new Collect(), CPU).Run()!;
+        var final = new ExperimentRunner(spec, pausedDir.Path, new ExperimentRunnerTests.Collect(), CPU).Run()!;
         Assert.Equal(2, final.ResumedFromEpoch);
         Assert.Equal(straight.History.Select(h => h.TrainLoss), final.History.Select(h => h.TrainLoss));
         Assert.Equal(straight.CleanTestAccuracy, final.CleanTestAccuracy);
@@ -54,23 +48,23 @@ public class SearchRungTests
         using var toy = new ToyMnist();
         using var dir = new TempDirectory();
         var spec = toy.Spec("raw", epochs: 2) with { StopAtEpoch = 1 };
-        new ExperimentRunner(spec, dir.Path, new Collect(), CPU).Run();
+        new ExperimentRunner(spec, dir.Path, new ExperimentRunnerTests.Collect(), CPU).Run();
         var first = RungResult.Read(RungResult.PathFor(dir.Path, 1));
         File.Delete(RungResult.PathFor(dir.Path, 1));
-        new ExperimentRunner(spec, dir.Path, new Collect(), CPU).Run(); // resumes at epoch 1 and probes again
+        new ExperimentRunner(spec, dir.Path, new ExperimentRunnerTests.Collect(), CPU).Run(); // resumes at epoch 1 and probes again
         var again = RungResult.Read(RungResult.PathFor(dir.Path, 1));
         Assert.Equal(first.ProbeRobustAccuracy, again.ProbeRobustAccuracy);
         Assert.Equal(first.ProbeCleanAccuracy, again.ProbeCleanAccuracy);
 
         // Square only ever breaks more of what PGD left: the probe without it can only read higher.
         File.Delete(RungResult.PathFor(dir.Path, 1));
-        new ExperimentRunner(spec with { Probe = new RungProbe { SquareQueries = 0 } }, dir.Path, new Collect(), CPU).Run();
+        new ExperimentRunner(spec with { Probe = new RungProbe { SquareQueries = 0 } }, dir.Path, new ExperimentRunnerTests.Collect(), CPU).Run();
         var pgdOnly = RungResult.Read(RungResult.PathFor(dir.Path, 1));
         Assert.Equal("PGD-10", pgdOnly.ProbeAttack);
         Assert.InRange(first.ProbeRobustAccuracy, 0, pgdOnly.ProbeRobustAccuracy);
 
         File.Delete(RungResult.PathFor(dir.Path, 1));
-        new ExperimentRunner(spec with { Probe = new RungProbe { Epsilon = 64 / 255.0 } }, dir.Path, new Collect(), CPU).Run();
+        new ExperimentRunner(spec with { Probe = new RungProbe { Epsilon = 64 / 255.0 } }, dir.Path, new ExperimentRunnerTests.Collect(), CPU).Run();
         var wide = RungResult.Read(RungResult.PathFor(dir.Path, 1));
         Assert.Equal(first.ProbeCleanAccuracy, wide.ProbeCleanAccuracy);
         Assert.True(wide.ProbeRobustAccuracy < first.ProbeRobustAccuracy,
