@@ -34,6 +34,7 @@ public sealed class SweepGrain(
     DateTimeOffset _nextFlush, _nextAggregate;
     (int Outcomes, int Terminal) _aggregatedAt = (-1, -1);
     IReadOnlyList<ResultRow> _accuracy = [];
+    double? _bestObjective;
     // A search that proposes its trials: its policy over S.Search, and the trials' points (grid index = trial number).
     SearchRun? _search;
     readonly List<GridPoint> _trials = [];
@@ -493,12 +494,13 @@ public sealed class SweepGrain(
             var clock = System.Diagnostics.Stopwatch.StartNew();
             // Nothing ended yet (a fresh submit): no group can be complete, so skip the O(grid) grouping.
             _accuracy = Terminal == 0 ? [] : EngineMetrics.Aggregate(_grid, S.Phases, S.Outcomes);
+            _bestObjective = BestObjective(); // O(outcomes) as well: paced with the aggregation
             _nextAggregate = Pace(clock.Elapsed);
         }
         EngineMetrics.PublishSweep(Name, new EngineMetrics.SweepFigures(
             S.Status == SweepStatus.Active, (int[])_counts.Clone(), S.SubmittedAt, S.FinishedAt, _accuracy)
         {
-            BestObjective = BestObjective(),
+            BestObjective = _bestObjective,
         });
     }
 

@@ -27,7 +27,9 @@ public sealed class InstantFakeTrainer(Func<LeaseRef, int, FakeAction>? behaviou
                 return new AttemptEnd(ExitReason.Interrupted, null, "fake hang stopped");
         }
         // A search trial asked to stop at a rung pauses there, as the real trainer does (exit 5 with its rung file).
-        var spec = System.Text.Json.JsonSerializer.Deserialize<ExperimentSpec>(context.Ticket.TrainerSpecJson, ExperimentSpec.Json);
+        // Parsed only for search trials: the scheduler bench runs this for every lifecycle.
+        var spec = context.Ticket.TrainerSpecJson.Contains("\"stopAtEpoch\"", StringComparison.Ordinal)
+            ? System.Text.Json.JsonSerializer.Deserialize<ExperimentSpec>(context.Ticket.TrainerSpecJson, ExperimentSpec.Json) : null;
         if (spec?.StopAtEpoch is { } rung)
         {
             double score = 0.5 - 0.001 * context.Lease.Index % 100 + 0.01 * rung;
