@@ -10,7 +10,7 @@ public static class Vocabulary
     public static readonly IReadOnlyList<string> Architectures = ["small-cnn", "vgg5", "vgg11", "vgg13", "vgg16", "wrn16"];
     public static readonly IReadOnlyList<string> Neurons = ["lif", "dlif"];
     public static readonly IReadOnlyList<string> Modes = ["raw", "gaussian", "at", "at-reg"];
-    public static readonly IReadOnlyList<string> AttackSuites = ["reliable", "standard", "quick", "epsilon-curve", "reliable+curve", "standard+curve", "none"];
+    public static readonly IReadOnlyList<string> AttackSuites = ["reliable", "reliable-fast", "standard", "quick", "epsilon-curve", "reliable+curve", "standard+curve", "none"];
     /// <summary>What a slot runs on; "any" is only a request (a sweep that does not mind).</summary>
     public static readonly IReadOnlyList<string> SlotKinds = ["any", "gpu", "cpu"];
 

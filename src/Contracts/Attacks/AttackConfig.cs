@@ -9,6 +9,10 @@ namespace StableSnn.Contracts;
 /// differentiates through. For <see cref="AttackKind.Square"/>, <see cref="Steps"/> is the query budget and
 /// <see cref="PInit"/> the initial fraction of pixels a square covers.
 /// </summary>
+/// <remarks>
+/// Fields added after the first results were written are init properties with the old behaviour as default, so suite
+/// files and results written before them read as they did.
+/// </remarks>
 public sealed record AttackConfig(
     string Name,
     AttackKind Kind,
@@ -31,4 +35,20 @@ public sealed record AttackConfig(
     /// robust accuracy after it, images it skipped counting as already broken.
     /// </summary>
     public bool Cascade { get; init; }
+
+    /// <summary>
+    /// For <see cref="AttackLoss.DlrTargeted"/>: how many target classes, each the next one down the clean image's
+    /// ranking (the 2nd highest logit first), each a full run on the images still robust. AutoAttack's standard: 9.
+    /// </summary>
+    public int TargetClasses { get; init; }
+
+    /// <summary>
+    /// Square only: compress the reference's schedule of square sizes (halvings at iterations 10, 50, 200, ... of
+    /// 10,000) into <see cref="Steps"/> queries, as the Square Attack paper's code does by default. AutoAttack runs it
+    /// unrescaled (false) at 5,000 queries.
+    /// </summary>
+    public bool RescaleSchedule { get; init; } = true;
+
+    /// <summary>APGD only: how the gradient becomes a step (<see cref="StepRule"/>).</summary>
+    public StepRule Step { get; init; }
 }

@@ -5,4 +5,9 @@ public enum AttackLoss
 {
     CE,
     DLR,
+    /// <summary>
+    /// Targeted DLR (AutoAttack's APGD-T): -(z_y - z_t) / (z_pi1 - (z_pi3 + z_pi4) / 2), the target t one of the
+    /// classes the model ranks highest on the clean image. Needs at least four classes.
+    /// </summary>
+    DlrTargeted,
 }

@@ -2,8 +2,10 @@ namespace StableSnn.Contracts;
 
 /// <summary>
 /// Outcome of a suite on a fixed evaluation subset of <see cref="Examples"/> images: clean accuracy and every attack on
-/// the same images. Accuracies are fractions in [0,1]. A result is <see cref="Suspect"/> when any masking flag fired:
-/// then its robust accuracies are upper bounds at best, and <see cref="Unreliable"/> names the attacks to distrust.
+/// the same images. Accuracies are fractions in [0,1]. A result is <see cref="Suspect"/> when a check doubts its headline
+/// (gradient masking suspected): then its robust accuracies are upper bounds at best. <see cref="Unreliable"/> names
+/// the attacks whose own numbers the checks distrust (for example the paper's FGSM/PGD when they overstate the worst
+/// case), which can happen without doubting the headline.
 /// </summary>
 public sealed record SuiteResult(
     int Examples,
@@ -25,7 +27,10 @@ public sealed record SuiteResult(
     /// <summary>Attacks whose numbers the masking checks doubt: shown, but marked, wherever they are reported.</summary>
     public IReadOnlyList<string> Unreliable { get; init; } = [];
 
-    public bool Suspect => Flags.Count > 0;
+    /// <summary>The budget the cascade ran at; null in results written before budgets were recorded.</summary>
+    public SuiteBudget? Budget { get; init; }
+
+    public bool Suspect => Flags.Any(f => !f.Informative);
 
     /// <summary>The headline: the worst case at the epsilon most attacks share (the smaller one on a tie).</summary>
     public WorstCase? Headline => WorstCases.OrderByDescending(w => w.Attacks.Count).ThenBy(w => w.Epsilon).FirstOrDefault();

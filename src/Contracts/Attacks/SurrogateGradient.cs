@@ -17,27 +17,42 @@ public enum SurrogateShape
 /// <param name="Shape">Surrogate shape.</param>
 /// <param name="Width">g in membrane units; null = each neuron's own training width.</param>
 /// <param name="Adaptive">
-/// Re-fit g per layer and per forward from the membrane the layer sees (in the spirit of ASSG, Wang et al.,
-/// arXiv 2512.22522): g' = max(g, 2 Q), Q = the ceil(q n)-th smallest |u - Vth| over the layer's n neuron-steps.
-/// At |v| = Q the triangle is still half its peak, so at least a fraction q of neuron-steps get gradient. The factor 2
-/// keeps the quantile itself, and ties such as silent neurons all sitting at u = 0, off the triangle's zero edge.
-/// </param>
-/// <param name="Quantile">
-/// q of the adaptive rule, in (0, 1]. The default 0.25 widens only where fewer than a quarter of neuron-steps are near
-/// threshold, i.e. where the gradient is vanishing; a width fitted to q = 0.9 smoothed a working gradient away (PGD-20
-/// through it left 75% robust accuracy on a Fashion-MNIST small-cnn where the training surrogate left 70%).
+/// Fit the width per element (neuron x time step x example) from the membrane potentials the attack itself meets, in
+/// the spirit of ASSG (Wang et al., arXiv 2512.22522): over the forward passes of one attack run, each element keeps a
+/// running mean r^2 of (u - Vth)^2 (<see cref="Momentum"/>), and its width is g = max(<see cref="MinWidth"/>,
+/// <see cref="Scale"/> r). With the arctan shape and Scale = pi, g is the width that makes the surrogate largest at
+/// the distance r where that membrane sits: elements near threshold keep a sharp, accurate surrogate, elements far
+/// from it still get a gradient (never exactly zero). An element's width depends only on its own example's membranes,
+/// so an image's gradient does not depend on its batch-mates; and it scales with the membrane, so a network whose
+/// currents and thresholds are multiplied by a constant gets the same gradient direction.
 /// </param>
 public sealed record SurrogateGradient(
     SurrogateShape Shape = SurrogateShape.Triangle,
     double? Width = null,
-    bool Adaptive = false,
-    double Quantile = 0.25)
+    bool Adaptive = false)
 {
     public double? Width { get; init; } = Width is null or > 0
         ? Width : throw new ArgumentOutOfRangeException(nameof(Width), Width, "width must be positive");
 
-    public double Quantile { get; init; } = Quantile is > 0 and <= 1
-        ? Quantile : throw new ArgumentOutOfRangeException(nameof(Quantile), Quantile, "quantile must lie in (0, 1]");
+    /// <summary>Weight of the past in the running mean of (u - Vth)^2, in [0, 1): 0 uses the current forward only.</summary>
+    public double Momentum { get; init; } = 0.75;
 
-    public override string ToString() => $"{Shape}{(Width is { } g ? $"(g={g})" : "")}{(Adaptive ? $"-adaptive(q={Quantile})" : "")}";
+    /// <summary>Width per unit of root-mean-square distance from threshold (pi: the arctan's best width at that distance).</summary>
+    public double Scale { get; init; } = Math.PI;
+
+    /// <summary>The narrowest width an element gets (a membrane sitting on the threshold would otherwise get a delta).</summary>
+    public double MinWidth { get; init; } = 0.05;
+
+    /// <summary>Every problem with the settings, each naming the field; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Momentum is not (>= 0 and < 1)) errors.Add($"surrogate.momentum: {Momentum} must be in [0, 1)");
+        if (!(Scale > 0) || !double.IsFinite(Scale)) errors.Add($"surrogate.scale: {Scale} must be a positive number");
+        if (!(MinWidth > 0) || !double.IsFinite(MinWidth)) errors.Add($"surrogate.minWidth: {MinWidth} must be a positive number");
+        return errors;
+    }
+
+    public override string ToString() =>
+        $"{Shape}{(Width is { } g ? $"(g={g})" : "")}{(Adaptive ? $"-adaptive(per element, scale {Scale:0.###}, momentum {Momentum:0.##})" : "")}";
 }

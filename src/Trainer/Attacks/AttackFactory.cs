@@ -11,15 +11,18 @@ public static class AttackFactory
     public static IAttack Create(AttackConfig config, Func<string, nn.Module<Tensor, Tensor>>? sourceModels = null)
     {
         ArgumentNullException.ThrowIfNull(config);
+        if (config.Surrogate?.Validate() is { Count: > 0 } problems)
+            throw new ArgumentException($"attack '{config.Name}': {string.Join("; ", problems)}", nameof(config));
         IAttack attack = config.Kind switch
         {
             AttackKind.Fgsm => new Fgsm(config.Epsilon, config.Name),
             AttackKind.Pgd => new Pgd(config.Epsilon, config.Steps, config.StepSize, config.RandomStart, config.Loss, config.Name),
-            AttackKind.Apgd => new Apgd(config.Epsilon, config.Steps, config.Loss, config.Rho, config.Restarts, config.Name),
+            AttackKind.Apgd => new Apgd(config.Epsilon, config.Steps, config.Loss, config.Rho, config.Restarts, config.Name,
+                config.TargetClasses > 0 ? config.TargetClasses : Apgd.StandardTargets, config.Step),
             AttackKind.RFgsm => new RFgsm(config.Epsilon, config.StepSize > 0 ? config.StepSize : null, config.Name),
             AttackKind.Gaussian => new GaussianNoise(config.Sigma, config.Name),
             AttackKind.Transfer => CreateTransfer(config, sourceModels),
-            AttackKind.Square => new SquareAttack(config.Epsilon, config.Steps, config.PInit, config.Name),
+            AttackKind.Square => new SquareAttack(config.Epsilon, config.Steps, config.PInit, config.Name, config.RescaleSchedule),
             _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "Unknown attack kind."),
         };
         // Only gradient attacks differentiate; a transfer's inner attack was wrapped when it was created.

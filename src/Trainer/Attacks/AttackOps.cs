@@ -14,12 +14,12 @@ internal static class AttackOps
     /// The summed loss gives each example its own gradient (examples do not interact in eval mode).
     /// </summary>
     public static (Tensor Loss, Tensor Grad, Tensor Logits) LossAndGrad(
-        nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels, AttackLoss loss)
+        nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels, AttackLoss loss, Tensor? targets = null)
     {
         using var grad = enable_grad();
         var xg = x.detach().requires_grad_(true);
         var logits = model.call(xg);
-        var perExample = AttackLosses.PerExample(loss, logits, labels);
+        var perExample = AttackLosses.PerExample(loss, logits, labels, targets);
         var g = autograd.grad(new[] { perExample.sum() }, new[] { xg }, allow_unused: true)[0];
         // A model whose output does not depend on the input at all yields no gradient: treat as zero.
         if (g is null || g.IsInvalid)

@@ -21,27 +21,48 @@ public static class AttackSuites
     public static IReadOnlyList<AttackConfig> Standard =>
         [Fgsm8, Pgd7, Pgd10, Pgd20, Pgd40, ApgdCe, ApgdDlr, RFgsm8, Gaussian8];
 
-    /// <summary>Triangle surrogate whose width follows the membrane potentials the attack meets (ASSG-like).</summary>
-    public static SurrogateGradient Adaptive => new(SurrogateShape.Triangle, Adaptive: true);
+    /// <summary>
+    /// The SNN-adaptive backward: an arctan (no zero support) whose width is fitted per element from the membranes the
+    /// attack itself meets (ASSG-like; see <see cref="SurrogateGradient"/>). Forward spikes unchanged.
+    /// </summary>
+    public static SurrogateGradient Adaptive => new(SurrogateShape.Arctan, Adaptive: true);
 
-    /// <summary>APGD-CE through the adaptive surrogate, only on images the attacks before it left robust.</summary>
-    public static AttackConfig ApgdCeAdaptive =>
-        ApgdCe with { Name = "APGD-CE-adaptive", Steps = 20, Surrogate = Adaptive, Cascade = true };
+    /// <summary>AutoAttack's standard budget: APGD 100 iterations, APGD-T 9 target classes, Square 5,000 queries.</summary>
+    public const int StandardApgdSteps = 100, StandardTargets = Apgd.StandardTargets, StandardSquareQueries = 5000;
+    public const float StandardPInit = 0.8f;
 
-    /// <summary>APGD on the (untargeted) DLR loss through the adaptive surrogate, in the cascade.</summary>
-    public static AttackConfig ApgdDlrAdaptive =>
-        ApgdDlr with { Name = "APGD-DLR-adaptive", Steps = 20, Surrogate = Adaptive, Cascade = true };
+    /// <summary>APGD-CE through the adaptive backward, only on images the attacks before it left robust.</summary>
+    public static AttackConfig ApgdCeAdaptive(int steps = StandardApgdSteps) =>
+        ApgdCe with { Name = "APGD-CE-adaptive", Steps = steps, Surrogate = Adaptive, Cascade = true };
 
-    /// <summary>Square Attack: gradient-free, so masked gradients cannot hide anything from it; in the cascade.</summary>
-    public static AttackConfig Square8(int queries = 1000) =>
-        new("Square-8", AttackKind.Square, Eps8, Steps: queries, PInit: 0.3f) { Cascade = true };
+    /// <summary>APGD-T (targeted DLR, one run per target class down the clean ranking) through the adaptive backward, in the cascade.</summary>
+    public static AttackConfig ApgdTAdaptive(int steps = StandardApgdSteps, int targets = StandardTargets) =>
+        new("APGD-T-adaptive", AttackKind.Apgd, Eps8, Steps: steps, Loss: AttackLoss.DlrTargeted, RandomStart: true)
+        {
+            TargetClasses = targets, Surrogate = Adaptive, Cascade = true,
+        };
 
     /// <summary>
-    /// The default for final results. The paper's FGSM and PGD (comparable with its tables) on every image, then an
-    /// AutoAttack-like cascade that runs each attack only on the images still robust: APGD-CE and APGD-DLR through the
-    /// adaptive surrogate, and Square. Its headline is the per-example worst case over all of them.
+    /// Square Attack on every image (not in the cascade: the masking check compares it with the gradient attacks on
+    /// the same images). Its default is AutoAttack's: 5,000 queries, p_init 0.8, the schedule not rescaled.
     /// </summary>
-    public static IReadOnlyList<AttackConfig> Reliable => [Fgsm8, Pgd7, Pgd20, ApgdCeAdaptive, ApgdDlrAdaptive, Square8()];
+    public static AttackConfig Square8(int queries = StandardSquareQueries, float pInit = StandardPInit, bool rescale = false) =>
+        new("Square-8", AttackKind.Square, Eps8, Steps: queries, PInit: pInit) { RescaleSchedule = rescale };
+
+    /// <summary>
+    /// The default for final results. The paper's FGSM and PGD (comparable with its tables) on every image, then
+    /// AutoAttack's standard version for spiking networks: APGD-CE and APGD-T through the adaptive backward in a
+    /// cascade (each only on the images still robust), and Square-5000 on every image. The headline is the per-example
+    /// worst case over all of them, at AutoAttack's standard budget.
+    /// </summary>
+    public static IReadOnlyList<AttackConfig> Reliable => [Fgsm8, Pgd7, Pgd20, ApgdCeAdaptive(), ApgdTAdaptive(), Square8()];
+
+    /// <summary>
+    /// The same attacks at a budget a CPU sweep of many small models can afford (APGD 20 iterations, APGD-T 3 targets,
+    /// Square 1,000 queries with the schedule rescaled): its worst case is named below the standard budget.
+    /// </summary>
+    public static IReadOnlyList<AttackConfig> ReliableFast =>
+        [Fgsm8, Pgd7, Pgd20, ApgdCeAdaptive(20), ApgdTAdaptive(20, 3), Square8(1000, rescale: true)];
 
     /// <summary>The cheaper subset for CPU runs.</summary>
     public static IReadOnlyList<AttackConfig> Quick => [Fgsm8, Pgd7, Pgd20, ApgdCe, ApgdDlr];

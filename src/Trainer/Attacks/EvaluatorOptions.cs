@@ -16,10 +16,11 @@ public sealed record EvaluatorOptions(
     public static EvaluatorOptions Default { get; } = new();
 
     /// <summary>
-    /// PGD over the whole pixel range (eps 1, 20 steps of 1/8). It starts from the clean image on
+    /// PGD over the whole pixel range (eps 1, 20 steps of 1/8) through the adaptive backward, so it checks the strongest
+    /// gradient the suite has (the paper's training surrogate has its own checks). It starts from the clean image on
     /// purpose: a random start that large scrambles the image by itself and would reach chance even
     /// with zero gradients, hiding exactly the masking this check looks for.
     /// </summary>
     public static AttackConfig SanityAttack { get; } =
-        new("sanity-pgd-eps1", AttackKind.Pgd, 1f, Steps: 20, StepSize: 0.125f, RandomStart: false);
+        new("sanity-pgd-eps1", AttackKind.Pgd, 1f, Steps: 20, StepSize: 0.125f, RandomStart: false, Surrogate: AttackSuites.Adaptive);
 }

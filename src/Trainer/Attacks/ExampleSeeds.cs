@@ -61,8 +61,11 @@ internal sealed class ExampleRandom(ExampleSeeds seeds, long rows) : IDisposable
     Generator For(long row) => _generators[row] ??= new Generator(unchecked((ulong)seeds[row]));
 
     /// <summary>Uniform in [-1, 1), shaped like <paramref name="like"/> [B, ...], one example's share from its own generator.</summary>
-    public Tensor UniformSymmetric(Tensor like) =>
-        (Stack(AllRows, row => rand(like.shape[1..], dtype: like.dtype, device: CPU, generator: For(row))) * 2 - 1).to(like.device);
+    public Tensor UniformSymmetric(Tensor like) => UniformSymmetric(AllRows, like);
+
+    /// <summary>As above for the examples at <paramref name="rows"/> only, <paramref name="like"/> holding one entry per row.</summary>
+    public Tensor UniformSymmetric(long[] rows, Tensor like) =>
+        (Stack(rows, row => rand(like.shape[1..], dtype: like.dtype, device: CPU, generator: For(row))) * 2 - 1).to(like.device);
 
     public Tensor StandardNormal(Tensor like) =>
         Stack(AllRows, row => randn(like.shape[1..], dtype: like.dtype, device: CPU, generator: For(row))).to(like.device);

@@ -108,6 +108,7 @@ public static class RobustnessEvaluator
             CleanMask = ExampleMask.Pack(clean),
             WorstCases = WorstCases(clean, results, masks),
             ZeroGradientFraction = Fraction(zeroGradient, examples),
+            Budget = SuiteBudgets.Describe(suite, classes),
         };
         var flags = MaskingChecks.Evaluate(result, options.Thresholds);
         return result with { Flags = flags, Unreliable = MaskingChecks.Unreliable(result, flags) };

@@ -17,8 +17,9 @@ public sealed class SquareAttack : IAttack
     static readonly int[] Halvings = [10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000];
 
     /// <param name="queries">Random-search iterations: the query budget per example beyond the clean and start images.</param>
-    /// <param name="pInit">Initial fraction of the pixels a square covers (the paper used 0.05 on ImageNet, 0.8 on MNIST).</param>
-    public SquareAttack(float epsilon, int queries = 1000, float pInit = 0.3f, string? name = null)
+    /// <param name="pInit">Initial fraction of the pixels a square covers (the paper used 0.05 on ImageNet, 0.8 on MNIST and in AutoAttack).</param>
+    /// <param name="rescaleSchedule">Compress the 10,000-iteration schedule into <paramref name="queries"/> (AutoAttack: false).</param>
+    public SquareAttack(float epsilon, int queries = 1000, float pInit = 0.3f, string? name = null, bool rescaleSchedule = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epsilon);
         ArgumentOutOfRangeException.ThrowIfLessThan(queries, 1);
@@ -27,6 +28,7 @@ public sealed class SquareAttack : IAttack
         Epsilon = epsilon;
         Queries = queries;
         PInit = pInit;
+        RescaleSchedule = rescaleSchedule;
         Name = name ?? $"Square-{queries}";
     }
 
@@ -34,11 +36,15 @@ public sealed class SquareAttack : IAttack
     public float Epsilon { get; }
     public int Queries { get; }
     public float PInit { get; }
+    public bool RescaleSchedule { get; }
 
-    /// <summary>p at iteration <paramref name="iteration"/>: p_init halved at each of <see cref="Halvings"/> passed, rescaled to the budget.</summary>
-    public static double Fraction(double pInit, int iteration, int queries)
+    /// <summary>
+    /// p at iteration <paramref name="iteration"/> (from 0): p_init halved at each of <see cref="Halvings"/> passed,
+    /// the iteration first mapped onto the reference's 10,000 when the schedule is rescaled to the budget.
+    /// </summary>
+    public static double Fraction(double pInit, int iteration, int queries, bool rescale = true)
     {
-        var scaled = (long)iteration * 10000 / queries;
+        var scaled = rescale ? (long)iteration * 10000 / queries : iteration;
         return pInit / (1 << Halvings.Count(h => scaled > h));
     }
 
@@ -76,7 +82,7 @@ public sealed class SquareAttack : IAttack
             using var step = NewDisposeScope();
             var active = (~fooled).nonzero().squeeze(1);
             if (active.shape[0] == 0) break;
-            var side = Side(Fraction(PInit, i, Queries), h, w);
+            var side = Side(Fraction(PInit, i, Queries, RescaleSchedule), h, w);
             var current = x.index_select(0, active);
             // Each example draws its square from its own generator: its proposals do not depend on the others.
             var candidate = Propose(current, clean.index_select(0, active), side, eps,
@@ -126,10 +132,8 @@ public sealed class SquareAttack : IAttack
     static (Tensor Margin, Tensor Fooled) Query(nn.Module<Tensor, Tensor> model, Tensor x, Tensor labels)
     {
         var logits = model.call(x);
-        var labelCol = labels.unsqueeze(1);
-        var zy = logits.gather(1, labelCol).squeeze(1);
-        var isLabel = zeros_like(logits, dtype: ScalarType.Bool).scatter_(1, labelCol, ones_like(labelCol, dtype: ScalarType.Bool));
-        var zOther = logits.masked_fill(isLabel, float.NegativeInfinity).amax(new long[] { 1 });
+        var zy = logits.gather(1, labels.unsqueeze(1)).squeeze(1);
+        var zOther = logits.masked_fill(AttackLosses.LabelMask(logits, labels), float.NegativeInfinity).amax(new long[] { 1 });
         return (zy - zOther, logits.argmax(1) != labels);
     }
 }

@@ -21,6 +21,7 @@ public static class AttackPhase
     public static IReadOnlyList<AttackConfig> ResolveSuite(string nameOrFile) => nameOrFile switch
     {
         "reliable" => AttackSuites.Reliable,
+        "reliable-fast" => AttackSuites.ReliableFast,
         "reliable+curve" => [.. AttackSuites.Reliable, .. AttackSuites.EpsilonCurve()],
         "standard" => AttackSuites.Standard,
         "quick" => AttackSuites.Quick,

@@ -56,14 +56,19 @@ internal static unsafe class LifKernel
             }
         });
 
+    /// <summary>The surrogate dH/dv the backward uses.</summary>
+    public enum Shape { Triangle, Arctan }
+
     /// <summary>
-    /// Backpropagation through time. With sg[t] = max(0, g - |u[t] - Vth|) / g^2 and gm the gradient reaching m[t]
-    /// from step t+1 (tau times that step's gu):
+    /// Backpropagation through time. With sg[t] the surrogate at u[t] - Vth and gm the gradient reaching m[t] from step
+    /// t+1 (tau times that step's gu):
     ///   gu[t] = gs[t] sg[t] + gm (1 - s[t] - u[t] sg[t]);  gI[t] = p[t] gu[t];  gp[t] = sum over N of gu[t] I[t].
-    /// The reset's gradient flows through the spike as in the tensor version (no detach).
+    /// The reset's gradient flows through the spike as in the tensor version (no detach). sg is the triangle
+    /// max(0, g - |v|) / g^2 or the arctan g / (g^2 + pi^2 v^2), with g the constant width or, where
+    /// <paramref name="widths"/> is given, each element's own.
     /// </summary>
-    public static void Backward(float* gradSpikes, float* membrane, float* input, float* gains, float* gradInput, float* gradGains,
-        int steps, long n, Constants c, int threads)
+    public static void Backward(float* gradSpikes, float* membrane, float* input, float* gains, float* widths, float* gradInput,
+        float* gradGains, int steps, long n, Constants c, Shape shape, int threads)
     {
         int chunks = (int)((n + Chunk - 1) / Chunk);
         // Per-chunk partial sums of the gain gradient, reduced in a fixed order so the result is deterministic.
@@ -72,9 +77,11 @@ internal static unsafe class LifKernel
         {
             float* gmp = stackalloc float[length];
             float inverse = 1f / (c.Width * c.Width);
+            const float PiSquared = MathF.PI * MathF.PI;
             var vTh = new Vector<float>(c.Threshold);
             var vWidth = new Vector<float>(c.Width);
             var vInverse = new Vector<float>(inverse);
+            var vPiSquared = new Vector<float>(PiSquared);
             var vTau = new Vector<float>(c.Tau);
             int chunk = (int)(start / Chunk);
             {
@@ -85,6 +92,7 @@ internal static unsafe class LifKernel
                     long offset = t * n + start;
                     float* gs = gradSpikes + offset, u = membrane + offset, gi = gradInput + offset;
                     float* i = input is null ? null : input + offset;
+                    float* w = widths is null ? null : widths + offset;
                     double sum = 0;
                     int k = 0;
                     for (; k <= length - Vector<float>.Count; k += Vector<float>.Count)
@@ -92,7 +100,18 @@ internal static unsafe class LifKernel
                         var charged = Vector.Load(u + k);
                         var excess = charged - vTh;
                         var fired = Vector.GreaterThanOrEqual(excess, Vector<float>.Zero);
-                        var sg = Vector.Max(vWidth - Vector.Abs(excess), Vector<float>.Zero) * vInverse;
+                        Vector<float> sg;
+                        if (shape == Shape.Triangle)
+                        {
+                            sg = w is null
+                                ? Vector.Max(vWidth - Vector.Abs(excess), Vector<float>.Zero) * vInverse
+                                : TriangleAt(excess, Vector.Load(w + k));
+                        }
+                        else
+                        {
+                            var g = w is null ? vWidth : Vector.Load(w + k);
+                            sg = g / (g * g + vPiSquared * (excess * excess));
+                        }
                         var gu = Vector.Load(gs + k) * sg;
                         if (t < steps - 1)
                         {
@@ -106,7 +125,10 @@ internal static unsafe class LifKernel
                     for (; k < length; k++)
                     {
                         float charged = u[k], excess = charged - c.Threshold;
-                        float sg = MathF.Max(c.Width - MathF.Abs(excess), 0f) * inverse;
+                        float g = w is null ? c.Width : w[k];
+                        float sg = shape == Shape.Triangle
+                            ? (w is null ? MathF.Max(c.Width - MathF.Abs(excess), 0f) * inverse : MathF.Max(g - MathF.Abs(excess), 0f) / (g * g))
+                            : g / (g * g + PiSquared * (excess * excess));
                         float gu = gs[k] * sg;
                         if (t < steps - 1) gu += gmp[k] * ((excess >= 0 ? 0f : 1f) - charged * sg);
                         gi[k] = gains is null ? gu : gu * p;
@@ -125,6 +147,9 @@ internal static unsafe class LifKernel
             gradGains![t] = (float)total;
         }
     }
+
+    static Vector<float> TriangleAt(Vector<float> excess, Vector<float> g) =>
+        Vector.Max(g - Vector.Abs(excess), Vector<float>.Zero) / (g * g);
 
     static void ForEachChunk(long n, int threads, Action<long, int> body)
     {

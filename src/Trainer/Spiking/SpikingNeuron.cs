@@ -1,5 +1,4 @@
 using StableSnn.Contracts;
-using System.Runtime.CompilerServices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,7 +10,8 @@ namespace StableSnn.Trainer.Spiking;
 /// unfolds to [T, B, ...] and runs the membrane recurrence step by step:
 ///   u[t] = tau * u[t-1] + p[t] * I[t];  s[t] = H(u[t] - Vth);  u[t] &lt;- u[t] * (1 - s[t])
 /// with p = 1 for LIF and a learnable vector of T gains (shared by the layer, init 1) for DLIF.
-/// Under a <see cref="SurrogateOverride"/> the backward uses that surrogate; the spikes stay the same.
+/// Under a <see cref="SurrogateOverride"/> the backward uses that surrogate (with an adaptive one, a width per element
+/// from its <see cref="SharpnessTracker"/>); the spikes stay the same.
 /// </summary>
 public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
 {
@@ -45,27 +45,24 @@ public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
         var unfolded = input.unflatten(0, [steps, input.shape[0] / steps]);
         RecordedInput = RecordInput ? unfolded : null;
         var surrogate = SurrogateOverride.Current;
-        // LifKernel's backward is the triangle (any width, adaptive or not); other shapes take the step-by-step graph.
-        if (FusedLif.Supports(input) && !ForceStepwise && (surrogate is null || surrogate.Shape == SurrogateShape.Triangle))
-        {
-            var options = surrogate?.Width is { } width ? _options with { SurrogateWidth = width } : _options;
-            return FusedLif.Run(input, gains, options, surrogate is { Adaptive: true } adaptive ? adaptive.Quantile : double.NaN);
-        }
-        return Stepwise(unfolded, surrogate);
+        var shape = surrogate?.Shape ?? SurrogateShape.Triangle;
+        // Statistics are kept only where a backward can follow: forwards that only score an image leave them alone.
+        var needsGrad = is_grad_enabled() && (input.requires_grad || gains is { requires_grad: true });
+        var tracker = surrogate is { Adaptive: true } && needsGrad ? SurrogateOverride.Tracker : null;
+        var options = surrogate?.Width is { } width ? _options with { SurrogateWidth = width } : _options;
+        if (FusedLif.Supports(input, shape) && !ForceStepwise)
+            return FusedLif.Run(input, gains, options, shape, tracker is null ? null : new FusedLif.Sharpness(tracker, this));
+        return Stepwise(unfolded, options.SurrogateWidth, shape, tracker);
     }
 
     /// <summary>Runs the tensor version below even where <see cref="FusedLif"/> could (tests compare the two).</summary>
     public bool ForceStepwise { get; set; }
 
     /// <summary>The recurrence as one autograd graph per time step: any device, any dtype, any surrogate.</summary>
-    Tensor Stepwise(Tensor unfolded, SurrogateGradient? surrogate)
+    Tensor Stepwise(Tensor unfolded, double width, SurrogateShape shape, SharpnessTracker? tracker)
     {
         int steps = _options.TimeSteps;
         var spikes = new Tensor[steps];
-        var shape = surrogate?.Shape ?? SurrogateShape.Triangle;
-        // Read by every step's backward, so the adaptive rule can set it once the whole membrane is known.
-        var width = new StrongBox<double>(surrogate?.Width ?? _options.SurrogateWidth);
-        var distances = surrogate is { Adaptive: true } ? new Tensor[steps] : null;
         Tensor? membrane = null;
         for (int t = 0; t < steps; t++)
         {
@@ -75,19 +72,15 @@ public sealed class SpikingNeuron : nn.Module<Tensor, Tensor>
             if (gains is not null) current = current * gains[t];
             var charged = membrane is null ? current : membrane * _options.Tau + current;
             var excess = charged - _options.Threshold;
-            var spike = SurrogateSpike.Fire(excess, width, shape);
-            if (distances is not null) distances[t] = excess.detach().abs().MoveToOuterDisposeScope();
+            var spike = tracker is null
+                ? SurrogateSpike.Fire(excess, width, shape)
+                : SurrogateSpike.Fire(excess, tracker.Widths(this, t, steps, excess), shape);
             var reset = charged * (1 - spike);
             spikes[t] = spike.MoveToOuterDisposeScope();
             membrane?.Dispose();
             membrane = reset.MoveToOuterDisposeScope();
         }
         membrane?.Dispose();
-        if (distances is not null)
-        {
-            using (var all = cat(distances, 0)) width.Value = AdaptiveWidth.Fit(all, width.Value, surrogate!.Quantile);
-            foreach (var d in distances) d.Dispose();
-        }
         var output = stack(spikes).flatten(0, 1);
         foreach (var s in spikes) s.Dispose();
         return output;

@@ -163,6 +163,26 @@ public sealed class SquareAttackTests(AttackFixture f)
     }
 
     [Fact]
+    public void AtFiveThousandQueriesTheScheduleIsAutoAttacksUnrescaled()
+    {
+        // AutoAttack runs Square with p_init 0.8, 5,000 queries and resc_schedule=False: p_selection(it) on it itself,
+        // p = 0.8 up to iteration 10, then halved after 10, 50, 200, 500, 1000, 2000 and 4000 (never reaching 6000).
+        (int Iteration, double P)[] reference =
+        [
+            (0, 0.8), (10, 0.8), (11, 0.4), (50, 0.4), (51, 0.2), (200, 0.2), (201, 0.1), (500, 0.1), (501, 0.05),
+            (1000, 0.05), (1001, 0.025), (2000, 0.025), (2001, 0.0125), (4000, 0.0125), (4001, 0.00625), (4999, 0.00625),
+        ];
+        foreach (var (iteration, p) in reference)
+            Assert.Equal(p, SquareAttack.Fraction(0.8, iteration, 5000, rescale: false), 12);
+        // Rescaled, the same budget would already be at 0.8 / 256 by its last iteration (9998 > 8000 on 10,000).
+        Assert.Equal(0.8 / 512, SquareAttack.Fraction(0.8, 4999, 5000, rescale: true), 12);
+        // Squares on 28 x 28: round(sqrt(p 784)): 25, 18, 13, 9, 6, 4, 3, 2 pixels.
+        Assert.Equal([25, 18, 13, 9, 6, 4, 3, 2], reference.Where((_, i) => i % 2 == 0).Select(r => SquareAttack.Side(r.P, 28, 28)));
+        var built = Assert.IsType<SquareAttack>(AttackFactory.Create(AttackSuites.Square8()));
+        Assert.Equal((5000, 0.8f, false), (built.Queries, built.PInit, built.RescaleSchedule));
+    }
+
+    [Fact]
     public void FactoryBuildsSquareFromStepsAndPInit()
     {
         var attack = AttackFactory.Create(new AttackConfig("Square-100", AttackKind.Square, Eps, Steps: 100, PInit: 0.8f));

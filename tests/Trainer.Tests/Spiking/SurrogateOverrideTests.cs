@@ -103,53 +103,95 @@ public class SurrogateOverrideTests
     [Fact]
     public void AdaptiveWidthFollowsTheDocumentedRule()
     {
-        // Ten neurons, T = 1, all with |v| = |I - 1| > g = 1: |v| = 1.5 2 2.5 3 3.5 1.5 2 2.5 3 4. The triangle gives 0.
-        float[] currents = [-0.5f, -1f, -1.5f, -2f, -2.5f, 2.5f, 3f, 3.5f, 4f, 5f];
-        Assert.All(InputGradient(currents, new(SurrogateShape.Triangle), neurons: 10), g => Assert.Equal(0f, g));
-        // q = 0.9: the ceil(9)-th smallest |v| is 3.5, so g' = max(1, 2 * 3.5) = 7 and sg = (7 - |v|) / 49:
-        // I = -0.5 -> 5.5/49 = 0.112245; I = 5 -> 3/49 = 0.0612245.
-        var grad = InputGradient(currents, new(SurrogateShape.Triangle, Adaptive: true, Quantile: 0.9), neurons: 10);
-        Assert.Equal(0.112245, grad[0], 1e-5);
-        Assert.Equal(0.0612245, grad[9], 1e-7);
-        Assert.All(grad, g => Assert.True(g > 0));
+        // One forward, T = 1: r = |v|, g = max(0.05, pi |v|). Arctan: g / (g^2 + pi^2 v^2) = 1 / (2 pi |v|):
+        // I = 3 or -1 (v = +-2): 1 / (4 pi) = 0.0795775; I = 1.5 (v = 0.5): 1 / pi = 0.3183099. I = 1 (v = 0): g = 0.05, 1 / g = 20.
+        float[] currents = [3f, -1f, 1.5f, 1f];
+        var arctan = InputGradient(currents, new(SurrogateShape.Arctan, Adaptive: true), neurons: 4);
+        Assert.Equal(0.0795775, arctan[0], 1e-6);
+        Assert.Equal(0.0795775, arctan[1], 1e-6);
+        Assert.Equal(0.3183099, arctan[2], 1e-6);
+        Assert.Equal(20, arctan[3], 1e-3);
+        // Triangle of width pi |v| at |v| = 2: (2 pi - 2) / (2 pi)^2 = 0.1084944, where the training triangle gives 0.
+        Assert.Equal(0.1084944, InputGradient([3f], new(SurrogateShape.Triangle, Adaptive: true))[0], 1e-6);
+        Assert.Equal(0f, InputGradient([3f], new(SurrogateShape.Triangle))[0]);
     }
 
     [Fact]
-    public void AdaptiveWidthNeverShrinksBelowTheNeuronsOwn()
-    {
-        // |v| = 0, 0.2, 0.1: 2 * (3rd smallest = 0.2) = 0.4 < g = 1, so the plain triangle: 1, 0.8, 0.9.
-        var grad = InputGradient([1f, 1.2f, 0.9f], new(SurrogateShape.Triangle, Adaptive: true), neurons: 3);
-        Assert.Equal([1.0, 0.8, 0.9], grad.Select(g => Math.Round(g, 5)));
-    }
-
-    [Fact]
-    public void AdaptiveGivesGradientWhereTheTriangleGivesExactlyZero()
+    public void TheWidthFollowsARunningMeanOverTheAttacksForwards()
     {
         using var scope = NewDisposeScope();
-        // Linear -> LIF (T = 2) -> linear on time-folded inputs; the first layer drives every membrane to -2 or below,
-        // or to 4 and above (which fires and resets, then 4 again): all farther than g = 1 from threshold.
-        var net = nn.Sequential(("in", nn.Linear(4, 6)), ("spike", new SpikingNeuron(new NeuronOptions(TimeSteps: 2))), ("out", nn.Linear(6, 3)));
-        using (no_grad())
+        var neuron = new SpikingNeuron(new NeuronOptions(NeuronKind.Lif, TimeSteps: 1));
+        float Grad(float current)
         {
-            var first = (TorchSharp.Modules.Linear)net.children().First();
-            first.weight!.copy_(tensor(new float[] { 2, 0, 0, 0, -2, 0, 0, 0, 0, 2, 0, 0, 0, -2, 0, 0, 0, 0, 2, 0, 0, 0, 0, -2 }).reshape(6, 4));
-            first.bias!.copy_(tensor(new float[] { 2, -1, 2, -1, 2, -1 }));
+            var input = tensor(new[] { current }).reshape(1, 1).requires_grad_();
+            neuron.forward(input).sum().backward();
+            return input.grad!.item<float>();
         }
-        var x = tensor(new float[] { 1.2f, 1.5f, 1.1f, 1.9f, 1.3f, 1.0f, 1.4f, 1.6f, 1.2f, 1.5f, 1.1f, 1.9f, 1.3f, 1.0f, 1.4f, 1.6f }).reshape(4, 4);
-        Tensor Grad(SurrogateGradient g)
+        using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, Adaptive: true)))
         {
-            var xg = x.clone().requires_grad_();
-            using (SurrogateOverride.Use(g)) net.call(xg).sum().backward();
-            return xg.grad!.clone();
+            Grad(3f); // v = 2: r^2 = 4
+            // A forward that cannot be followed by a backward does not count.
+            using (no_grad()) neuron.forward(tensor(new[] { 100f }).reshape(1, 1));
+            // v = 0.5: r^2 = 0.75 * 4 + 0.25 * 0.25 = 3.0625, g = 1.75 pi = 5.497787; 5.497787 / (30.22566 + 2.467401) = 0.1681637.
+            Assert.Equal(0.1681637, Grad(1.5f), 1e-6);
+            Assert.Equal(2, SurrogateOverride.Tracker!.Updates);
         }
-        Assert.Equal(0f, Grad(new SurrogateGradient(SurrogateShape.Triangle)).abs().max().item<float>());
-        Assert.True(Grad(new SurrogateGradient(SurrogateShape.Triangle, Adaptive: true, Quantile: 0.9)).abs().min().item<float>() > 1e-4f,
-            "every input should get gradient");
-        // The default q = 0.25 widens just enough for the nearest quarter of neuron-steps: some gradient, not all.
-        Assert.True(Grad(new SurrogateGradient(SurrogateShape.Triangle, Adaptive: true)).abs().max().item<float>() > 1e-4f);
+        // Outside the use the statistics are gone: a new use starts from the current forward (1 / pi at v = 0.5).
+        using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, Adaptive: true)))
+            Assert.Equal(0.3183099, Grad(1.5f), 1e-6);
+    }
+
+    [Theory]
+    [InlineData(SurrogateShape.Arctan)]
+    [InlineData(SurrogateShape.Triangle)]
+    public void AnExamplesAdaptiveGradientDoesNotDependOnItsBatchMates(SurrogateShape shape)
+    {
+        using var scope = NewDisposeScope();
+        var options = new NeuronOptions(NeuronKind.Dlif, TimeSteps: 4);
+        var neuron = new SpikingNeuron(options);
+        manual_seed(8);
+        var alone = randn(4, 1, 30) * 3;
+        var mates = randn(4, 6, 30) * 5 + 2;
+        Tensor Grads(Tensor currents, int forwards)
+        {
+            using var use = SurrogateOverride.Use(new SurrogateGradient(shape, Adaptive: true));
+            Tensor? grad = null;
+            for (var k = 0; k < forwards; k++)
+            {
+                var input = (currents * (1 + 0.1 * k)).flatten(0, 1).requires_grad_();
+                neuron.forward(input).sum().backward();
+                grad = input.grad!.unflatten(0, [4, currents.shape[1]]);
+            }
+            return grad!;
+        }
+        var single = Grads(alone, 3);
+        var batched = Grads(cat([mates.narrow(1, 0, 3), alone, mates.narrow(1, 3, 3)], 1), 3).narrow(1, 3, 1);
+        Assert.True(Attacks.AttackFixture.Same(single, batched), "an example's gradient changed with its batch-mates");
     }
 
     [Fact]
+    public void RescalingCurrentsAndThresholdKeepsTheAdaptiveGradientsDirection()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(9);
+        var current = randn(4 * 2, 20) * 2;
+        Tensor Grad(float scale)
+        {
+            var neuron = new SpikingNeuron(new NeuronOptions(NeuronKind.Lif, TimeSteps: 4, Threshold: scale));
+            var input = (current * scale).requires_grad_();
+            using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, Adaptive: true)))
+                neuron.forward(input).sum().backward();
+            return input.grad!.clone();
+        }
+        var plain = Grad(1);
+        var scaled = Grad(4096);
+        Assert.True((plain != 0).all().item<bool>(), "the arctan has no zero support");
+        // Elements far from threshold keep the same sign and proportions; only those within MinWidth of it differ.
+        var agree = (plain.sign() == scaled.sign()).to(ScalarType.Float32).mean().ToDouble();
+        Assert.True(agree > 0.95, $"signs agree on {agree:P1} of the elements");
+    }
+
+        [Fact]
     public void WithoutAnOverrideTheFusedKernelRunsAsBefore()
     {
         using var scope = NewDisposeScope();
@@ -179,9 +221,10 @@ public class SurrogateOverrideTests
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData(3.0)]
-    public void TheFusedKernelAppliesTheAdaptiveTriangleAsTheStepwiseGraphDoes(double? width)
+    [InlineData(SurrogateShape.Triangle, null)]
+    [InlineData(SurrogateShape.Triangle, 3.0)]
+    [InlineData(SurrogateShape.Arctan, null)]
+    public void TheFusedKernelAppliesTheAdaptiveSurrogateAsTheStepwiseGraphDoes(SurrogateShape shape, double? width)
     {
         using var scope = NewDisposeScope();
         var options = new NeuronOptions(NeuronKind.Dlif, TimeSteps: 4);
@@ -193,15 +236,38 @@ public class SurrogateOverrideTests
         var weights = randn(4 * 3, 50);
         Tensor Grad(SpikingNeuron neuron)
         {
-            var input = current.clone().requires_grad_();
-            using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Triangle, width, Adaptive: true)))
+            using var use = SurrogateOverride.Use(new SurrogateGradient(shape, width, Adaptive: true));
+            Tensor? grad = null;
+            // Three forwards, so the running statistics matter too.
+            for (var k = 0; k < 3; k++)
+            {
+                var input = (current + k).requires_grad_();
                 (neuron.forward(input) * weights).sum().backward();
-            return input.grad!.clone();
+                grad = input.grad!.clone();
+            }
+            return grad!;
         }
         var a = Grad(fused);
         var b = Grad(stepwise);
-        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-5), "fused and stepwise adaptive gradients differ");
+        Assert.True(a.allclose(b, rtol: 1e-4, atol: 1e-6), "fused and stepwise adaptive gradients differ");
         Assert.True((a != 0).to(ScalarType.Float32).mean().ToDouble() > 0.5, "the adaptive width should reach most neuron-steps");
+    }
+
+    [Fact]
+    public void TheFusedKernelComputesTheArctanAsTheStepwiseGraphDoes()
+    {
+        using var scope = NewDisposeScope();
+        var options = new NeuronOptions(NeuronKind.Lif, TimeSteps: 4);
+        manual_seed(7);
+        var current = randn(4 * 3, 40) * 2;
+        Tensor Grad(bool forceStepwise)
+        {
+            var neuron = new SpikingNeuron(options) { ForceStepwise = forceStepwise };
+            var input = current.clone().requires_grad_();
+            using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, 0.7))) neuron.forward(input).sum().backward();
+            return input.grad!.clone();
+        }
+        Assert.True(Grad(false).allclose(Grad(true), rtol: 1e-4, atol: 1e-6));
     }
 
     [Fact]
@@ -220,7 +286,9 @@ public class SurrogateOverrideTests
     public void InvalidParametersAreRefused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new SurrogateGradient(Width: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SurrogateGradient(Quantile: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new SurrogateGradient(Quantile: 1.5));
+        Assert.Contains(new SurrogateGradient(Adaptive: true) { Momentum = 1 }.Validate(), e => e.StartsWith("surrogate.momentum"));
+        Assert.Contains(new SurrogateGradient(Adaptive: true) { Scale = 0 }.Validate(), e => e.StartsWith("surrogate.scale"));
+        Assert.Contains(new SurrogateGradient(Adaptive: true) { MinWidth = -1 }.Validate(), e => e.StartsWith("surrogate.minWidth"));
+        Assert.Empty(new SurrogateGradient(Adaptive: true).Validate());
     }
 }
