@@ -57,7 +57,7 @@ public sealed class ResultsExportTests : IDisposable
         Assert.Equal(ResultsExport.CsvHeader, string.Join(',', records[0]));
         Assert.Equal(
             "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags," +
-            "correct,examples,ci_low,ci_high,unreliable,eps_255,baseline_delta,baseline_p,significant",
+            "correct,examples,ci_low,ci_high,unreliable,eps_255,baseline_delta,baseline_p,significant,findings,budget",
             ResultsExport.CsvHeader);
         Assert.Equal(1 + 4 * 4, records.Count); // 4 experiments x (clean, fgsm, pgd, sanity)
         Assert.All(records, r => Assert.Equal(22, r.Count));

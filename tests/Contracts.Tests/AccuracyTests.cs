@@ -56,4 +56,37 @@ public sealed class AccuracyTests
         Assert.Equal(0.6 + 0.24843, ci.High, 4);
         Assert.Null(Accuracy.MeanInterval([0.5]));
     }
+
+    static bool[] Mask(params int[] bits) => bits.Select(b => b == 1).ToArray();
+
+    [Fact]
+    public void Across_seeds_and_images_matches_the_hand_worked_variance_components()
+    {
+        // S = 3 seeds, N = 10 images. Mean 2/3; MS_seed = 0.13333, MS_image = 0.51852, MS_residual = 0.09630. Both
+        // components kept: S N Var = 0.13333 + 0.51852 - 0.09630 = 0.55556, Var = 0.018519, sd = 0.13608.
+        // Satterthwaite: 0.55556^2 / (0.13333^2 / 2 + 0.51852^2 / 9 + 0.09630^2 / 18) = 7.9 -> 7 df, t = 2.365:
+        // 0.66667 -/+ 0.32184 = [0.34483, 0.98850] (wider than the Wilson interval of 7/10, [0.39678, 0.89221]).
+        var ci = Accuracy.AcrossSeedsAndImages([
+            Mask(1, 1, 1, 1, 1, 1, 0, 0, 0, 0), Mask(1, 1, 1, 1, 1, 0, 1, 0, 0, 0), Mask(1, 1, 1, 1, 1, 1, 1, 1, 0, 0)]);
+        Assert.Equal(0.34483, ci.Low, 4);
+        Assert.Equal(0.98850, ci.High, 4);
+    }
+
+    [Fact]
+    public void Seeds_that_agree_on_every_image_keep_the_image_sampling_error()
+    {
+        // Three identical seeds: the t-interval over seed means has zero width; the images still leave about +-10
+        // points at 60 of 100, so the interval is at least the Wilson interval of one seed.
+        var one = Enumerable.Range(0, 100).Select(i => i < 60).ToArray();
+        var seeds = new[] { one, one, one };
+        var t = Accuracy.MeanInterval([0.6, 0.6, 0.6])!.Value;
+        Assert.Equal(0, t.HalfWidth, 10);
+        var ci = Accuracy.AcrossSeedsAndImages(seeds);
+        var wilson = Accuracy.Wilson(60, 100);
+        Assert.True(ci.Low <= wilson.Low && ci.High >= wilson.High, $"{ci} narrower than {wilson}");
+        Assert.InRange(ci.HalfWidth, 0.09, 0.11);
+        // One seed is its Wilson interval.
+        Assert.Equal(wilson, Accuracy.AcrossSeedsAndImages([one]));
+        Assert.Throws<ArgumentException>(() => Accuracy.AcrossSeedsAndImages([one, one.Take(50).ToArray()]));
+    }
 }

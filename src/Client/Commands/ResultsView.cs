@@ -90,7 +90,15 @@ public static class ResultsView
                 ? $"Second line: difference to the baseline twin (alpha {PivotFormat.Alpha(baselineAlpha)}) in points, exact McNemar on the same images; * p < 0.05. "
                 : "") +
             "Flags: 'stablesnn explain EXPERIMENT' shows what each check said."));
+        if (BelowStandardBudget(table) is { } note) console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
     }
+
+    /// <summary>The sentence tables and reports print when a worst case was measured below AutoAttack's standard budget.</summary>
+    public static string? BelowStandardBudget(IReadOnlyList<ResultRow> table) =>
+        table.FirstOrDefault(r => r.IsWorstCase && r.BelowStandardBudget) is { } row
+            ? $"The worst case was measured below AutoAttack's standard budget ({row.Budget}): read it as an upper bound on robust " +
+              "accuracy. attackSuite: reliable measures it at the standard budget."
+            : null;
 
     /// <summary>The long form: one line per grid point and measure (<c>results NAME --long</c>).</summary>
     public static void PrintLong(IReadOnlyList<ResultRow> table, IAnsiConsole? console = null)

@@ -130,7 +130,8 @@ public static class ReportHtml
         h.Element("p", $"One row per grid point; each cell is the mean accuracy over seeds [95% interval]. The second line " +
                        $"of a cell is the difference to the baseline twin (alpha {PivotFormat.Alpha(pivot.BaselineAlpha)}, same images) " +
                        "in points and its exact McNemar p-value; * marks p < 0.05. worst-case: an image counts only if it is " +
-                       "right clean and under every attack at that eps. Red cells are unreliable (a masking check fired there).");
+                       "right clean and under every attack at that eps. Red cells are unreliable (a check doubts that attack's number).");
+        if (m.BudgetNote is { } budget) h.Element("p", budget, ("class", "budget-note"));
         h.Open("table", ("id", "pivot"), ("class", "sortable filterable")).Open("thead").Open("tr");
         foreach (var name in new[] { "dataset", "architecture", "neuron", "mode", "alpha", "seeds x images" }) h.Element("th", name);
         foreach (var c in pivot.Columns)

@@ -16,7 +16,7 @@ public static class ResultsExport
 {
     public const string CsvHeader =
         "experiment,dataset,architecture,neuron,mode,alpha,seed,attack,epsilon,accuracy,clean_accuracy,sanity,masking_flags," +
-        "correct,examples,ci_low,ci_high,unreliable,eps_255,baseline_delta,baseline_p,significant";
+        "correct,examples,ci_low,ci_high,unreliable,eps_255,baseline_delta,baseline_p,significant,findings,budget";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -48,6 +48,9 @@ public static class ResultsExport
             var p = row.Point;
             var o = row.Outcome;
             var flags = string.Join(';', o.MaskingFlags ?? []);
+            var findings = string.Join(';', o.Findings ?? []);
+            // The worst case carries the budget it was measured at ("reduced: ..." below AutoAttack's standard).
+            var budget = o.Budget is null ? "" : o.BelowStandardBudget ? $"{o.Budget}: {o.BudgetDescription}" : o.Budget;
             void Line(string attack, double epsilon, double accuracy, bool sanity, int examples, bool unreliable, string? mask)
             {
                 var correct = (int)Math.Round(accuracy * examples);
@@ -60,7 +63,8 @@ public static class ResultsExport
                     examples > 0 ? correct.ToString(CultureInfo.InvariantCulture) : "", examples > 0 ? examples.ToString(CultureInfo.InvariantCulture) : "",
                     ci is { } c ? Number(c.Low) : "", ci is { } h ? Number(h.High) : "", unreliable ? "true" : "false",
                     attack == ResultRow.Clean ? "" : PivotFormat.Eps(epsilon),
-                    delta is { } d ? Number(d) : "", pValue is { } pv ? Number(pv) : "", pValue is { } sig ? (sig < 0.05 ? "true" : "false") : "").Append('\n');
+                    delta is { } d ? Number(d) : "", pValue is { } pv ? Number(pv) : "", pValue is { } sig ? (sig < 0.05 ? "true" : "false") : "",
+                    Field(findings), attack == WorstCase.Label ? Field(budget) : "").Append('\n');
             }
 
             Line(ResultRow.Clean, 0, o.CleanAccuracy, false, o.Examples, false, o.CleanMask);

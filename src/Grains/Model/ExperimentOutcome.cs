@@ -24,7 +24,7 @@ public sealed record ExperimentOutcome
     /// <summary>Clean accuracy on the images the attacks ran on (on the test subset when the suite is "none").</summary>
     [Id(0)] public double CleanAccuracy { get; init; }
     [Id(1)] public AttackAccuracy[] Attacks { get; init; } = [];
-    /// <summary>Codes of the gradient-masking checks that fired; empty when the numbers can be trusted.</summary>
+    /// <summary>Codes of the checks that doubt the headline (gradient masking suspected); empty when it can be trusted.</summary>
     [Id(2)] public string[] MaskingFlags { get; init; } = [];
     [Id(3)] public string Checkpoint { get; init; } = "";
     [Id(4)] public double TrainSeconds { get; init; }
@@ -39,6 +39,14 @@ public sealed record ExperimentOutcome
     /// <summary>Clean accuracy of the selected weights on the (larger) test subset, and its size.</summary>
     [Id(11)] public double TestAccuracy { get; init; }
     [Id(12)] public int TestExamples { get; init; }
+    /// <summary>Codes of informative findings (e.g. the paper's attacks overstate the worst case): shown, not doubting the headline.</summary>
+    [Id(13)] public string[] Findings { get; init; } = [];
+    /// <summary>The attack budget of the worst case (<c>autoattack</c>, or "reduced"); null before budgets were recorded.</summary>
+    [Id(14)] public string? Budget { get; init; }
+    /// <summary>The worst case was measured below AutoAttack's standard budget: a looser upper bound.</summary>
+    [Id(15)] public bool BelowStandardBudget { get; init; }
+    /// <summary>The budget in words (attacks, iterations, queries).</summary>
+    [Id(16)] public string? BudgetDescription { get; init; }
 
     /// <summary>The numbers the engine keeps from the trainer's result.json.</summary>
     public static ExperimentOutcome From(ExperimentResult result)
@@ -58,7 +66,11 @@ public sealed record ExperimentOutcome
             {
                 Mask = w.Mask,
             }).ToArray() ?? [],
-            MaskingFlags = suite?.Flags.Select(f => f.Code).Distinct().ToArray() ?? [],
+            MaskingFlags = suite?.Flags.Where(f => !f.Informative).Select(f => f.Code).Distinct().ToArray() ?? [],
+            Findings = suite?.Flags.Where(f => f.Informative).Select(f => f.Code).Distinct().ToArray() ?? [],
+            Budget = suite?.Budget?.Name,
+            BelowStandardBudget = suite?.Budget?.BelowStandard ?? false,
+            BudgetDescription = suite?.Budget?.Description,
             MaskingMessages = suite?.Flags.Select(f => $"{f.Code}: {f.Message}").ToArray() ?? [],
             TestAccuracy = result.CleanTestAccuracy,
             TestExamples = result.TestExamples,

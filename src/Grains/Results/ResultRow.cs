@@ -27,7 +27,7 @@ public sealed record ResultRow(
     /// <summary>The attack name used for the accuracy without attack, in tables, files and metrics alike.</summary>
     public const string Clean = "clean";
 
-    /// <summary>95% interval: Wilson over the images for one seed, Student-t over seeds for more.</summary>
+    /// <summary>95% interval: Wilson over the images for one seed, over seeds and images for more.</summary>
     public Interval Interval { get; init; } = new(0, 1);
     /// <summary>Images per seed the accuracy was measured on.</summary>
     public int Examples { get; init; }
@@ -37,6 +37,11 @@ public sealed record ResultRow(
     public double? Delta { get; init; }
     /// <summary>Exact McNemar p-value of that difference, paired on the same images (discordant pairs pooled over seeds).</summary>
     public double? PValue { get; init; }
+
+    /// <summary>For the worst case: some seed measured it below AutoAttack's standard budget (a looser upper bound).</summary>
+    public bool BelowStandardBudget { get; init; }
+    /// <summary>For the worst case: the budget in words (null when not recorded).</summary>
+    public string? Budget { get; init; }
 
     public bool IsWorstCase => Attack == WorstCase.Label;
 

@@ -13,7 +13,7 @@ public static class ResultsTable
     /// Groups by (dataset, architecture, neuron, mode, alpha, search trial) and measure: "clean" (on the attacked images), the
     /// per-example "worst-case" at each epsilon, then every attack (name and epsilon) in first-seen order; sanity
     /// attacks are left out. Mean and sample standard deviation are over seeds (std 0 for one seed); the interval is
-    /// Wilson for one seed, Student-t for more. Each row is compared with its baseline twin (alpha =
+    /// Wilson for one seed, over seeds and images for more (see <see cref="SeedInterval"/>). Each row is compared with its baseline twin (alpha =
     /// <paramref name="baselineAlpha"/>, same seed) on the same images by an exact McNemar test, where per-example
     /// results exist; a null <paramref name="baselineAlpha"/> skips that test (the metrics, computed in a grain turn, need
     /// only the means and intervals). Ordered by dataset, architecture, neuron, mode (ordinal), alpha (numeric), then measure.
@@ -38,7 +38,10 @@ public static class ResultsTable
 
             Add(ResultRow.Clean, 0, new(p.Seed, o.CleanAccuracy, o.Examples, o.CleanMask, flags, false));
             foreach (var w in o.WorstCases ?? [])
-                Add(w.Attack, w.Epsilon, Measure(p.Seed, w, flags));
+                Add(w.Attack, w.Epsilon, Measure(p.Seed, w, flags) with
+                {
+                    Budget = o.BelowStandardBudget ? $"{o.Budget}: {o.BudgetDescription}" : o.Budget, BelowStandard = o.BelowStandardBudget,
+                });
             foreach (var attack in (o.Attacks ?? []).Where(a => !a.Sanity))
                 Add(attack.Attack, attack.Epsilon, Measure(p.Seed, attack, flags));
         }
@@ -75,9 +78,7 @@ public static class ResultsTable
         var mean = values.Sum(v => v.Accuracy) / n;
         var std = n < 2 ? 0 : Math.Sqrt(values.Sum(v => (v.Accuracy - mean) * (v.Accuracy - mean)) / (n - 1));
         var flags = values.SelectMany(v => v.Flags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var interval = n == 1 && values[0].Examples > 0
-            ? Accuracy.Wilson(values[0].Accuracy, values[0].Examples)
-            : Accuracy.MeanInterval(values.Select(v => v.Accuracy).ToList()) ?? new Interval(0, 1);
+        var interval = SeedInterval(values);
         var (delta, p) = Compare(values, baseline);
         return new ResultRow(key.Dataset, key.Architecture, key.Neuron, key.Mode, key.Alpha, key.Attack, key.Epsilon,
             mean, std, n, values.Count(v => v.Flags.Length > 0), flags)
@@ -85,7 +86,26 @@ public static class ResultsTable
             Trial = key.Trial,
             Interval = interval, Examples = values[0].Examples, Unreliable = values.Any(v => v.Unreliable),
             Delta = delta, PValue = p,
+            BelowStandardBudget = values.Any(v => v.BelowStandard), Budget = values.Select(v => v.Budget).FirstOrDefault(b => b is not null),
         };
+    }
+
+    /// <summary>
+    /// One seed: Wilson over its images. Several seeds scored on the same images: the interval over seeds and images
+    /// (<see cref="Accuracy.AcrossSeedsAndImages"/>); without per-example results (older runs), the t-interval over
+    /// seeds widened to at least the Wilson interval of the mean on those images.
+    /// </summary>
+    static Interval SeedInterval(List<Measured> values)
+    {
+        var examples = values[0].Examples;
+        if (examples <= 0) return Accuracy.MeanInterval(values.Select(v => v.Accuracy).ToList()) ?? new Interval(0, 1);
+        if (values.Count == 1) return Accuracy.Wilson(values[0].Accuracy, examples);
+        if (values.All(v => v.Mask is not null && v.Examples == examples))
+            return Accuracy.AcrossSeedsAndImages(values.Select(v => ExampleMask.Unpack(v.Mask!, examples)).ToList());
+        var mean = values.Average(v => v.Accuracy);
+        var wilson = Accuracy.Wilson(mean, examples);
+        var t = Accuracy.MeanInterval(values.Select(v => v.Accuracy).ToList())!.Value;
+        return new Interval(Math.Min(t.Low, wilson.Low), Math.Max(t.High, wilson.High));
     }
 
     /// <summary>Mean difference over the seeds both sides have, and McNemar on their pooled discordant images.</summary>
@@ -106,7 +126,11 @@ public static class ResultsTable
         return (delta, Accuracy.McNemarExact(better, worse));
     }
 
-    private sealed record Measured(int Seed, double Accuracy, int Examples, string? Mask, string[] Flags, bool Unreliable);
+    private sealed record Measured(int Seed, double Accuracy, int Examples, string? Mask, string[] Flags, bool Unreliable)
+    {
+        public string? Budget { get; init; }
+        public bool BelowStandard { get; init; }
+    }
 
     private readonly record struct CellKey(
         string Dataset, string Architecture, string Neuron, string Mode, double Alpha, int? Trial, string Attack, double Epsilon);

@@ -104,7 +104,7 @@ public sealed class BatchNormFoldingTests
         List<AttackConfig> suite =
         [
             AttackSuites.Fgsm8 with { Epsilon = eps }, AttackSuites.Pgd7 with { Epsilon = eps, StepSize = eps / 4 },
-            AttackSuites.RFgsm8 with { Epsilon = eps, StepSize = eps / 2 }, AttackSuites.Square8(queries: 40) with { Epsilon = eps },
+            AttackSuites.RFgsm8 with { Epsilon = eps, StepSize = eps / 2 }, AttackSuites.Square8(40, 0.3f, rescale: true) with { Epsilon = eps },
         ];
 
         var a = RobustnessEvaluator.Run(model, suite, images, labels, batchSize: 16, seed: 2);
