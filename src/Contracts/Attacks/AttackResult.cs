@@ -13,4 +13,6 @@ public sealed record AttackResult(
     public string? Mask { get; init; }
     /// <summary>Images the attack actually ran on: all of them, or for a cascade attack those still robust before it.</summary>
     public int Attempted { get; init; }
+    /// <summary>Images the model forwarded for this attack (queries; gradient attacks add a backward to each): its cost in model passes.</summary>
+    public long ImageForwards { get; init; }
 }

@@ -146,13 +146,14 @@ public sealed class Apgd : IAttack
         var nextCheckpoint = 0;
         for (var k = 0; k < Steps && live.shape[0] > 0; k++)
         {
+            AttackCancellation.ThrowIfRequested();
             using var stepScope = NewDisposeScope();
             var previous = state;
             var s = state;
             var momentum = s.X - s.Old;
             var old = s.X;
             var a = k == 0 ? 1.0 : Alpha;
-            var direction = Direction(s, k);
+            var (direction, moment, square) = Direction(s, k);
             var z = AttackOps.Project(s.X + AttackOps.PerExample(s.StepSize, s.X) * direction, s.Clean, eps);
             var next = AttackOps.Project(s.X + (z - s.X) * a + momentum * (1 - a), s.Clean, eps);
             var (nextLoss, nextGrad, nextLogits) = AttackOps.LossAndGrad(model, next, s.Labels, Loss, s.Targets);
@@ -162,7 +163,7 @@ public sealed class Apgd : IAttack
             var improvedX = AttackOps.PerExample(improved, next);
             s = s with
             {
-                X = next, Old = old, Grad = nextGrad, PreviousLoss = nextLoss, Successes = successes,
+                X = next, Old = old, Grad = nextGrad, PreviousLoss = nextLoss, Successes = successes, Moment = moment, Square = square,
                 BestX = where(improvedX, next, s.BestX), BestGrad = where(improvedX, nextGrad, s.BestGrad),
                 BestLoss = where(improved, nextLoss, s.BestLoss),
             };
@@ -213,18 +214,16 @@ public sealed class Apgd : IAttack
     }
 
     /// <summary>sign(grad), or the stable adaptive step: clip(m^ / (sqrt(v^) + 1e-8), -1, 1) over L1-normalised gradients.</summary>
-    Tensor Direction(RunState s, int k)
+    (Tensor Direction, Tensor? Moment, Tensor? Square) Direction(RunState s, int k)
     {
-        if (Step == StepRule.Sign) return s.Grad.sign();
+        if (Step == StepRule.Sign) return (s.Grad.sign(), null, null);
         var scale = AttackOps.PerExample(s.Grad.abs().flatten(1).mean(new long[] { 1 }), s.Grad) + 1e-12;
         var g = s.Grad / scale;
         var moment = s.Moment! * Beta1 + g * (1 - Beta1);
         var square = s.Square! * Beta2 + g.square() * (1 - Beta2);
-        s.Moment = moment;
-        s.Square = square;
         var mHat = moment / (1 - Math.Pow(Beta1, k + 1));
         var vHat = square / (1 - Math.Pow(Beta2, k + 1));
-        return (mHat / (vHat.sqrt() + 1e-8)).clamp(-1.0, 1.0);
+        return ((mHat / (vHat.sqrt() + 1e-8)).clamp(-1.0, 1.0), moment, square);
     }
 
     /// <summary>Everything one run carries per live example, so that retiring examples is one select per field.</summary>
@@ -244,8 +243,8 @@ public sealed class Apgd : IAttack
         public required Tensor StepSize { get; init; }
         public required Tensor Successes { get; init; }
         public required Tensor ReducedAtLast { get; init; }
-        public Tensor? Moment { get; set; }
-        public Tensor? Square { get; set; }
+        public Tensor? Moment { get; init; }
+        public Tensor? Square { get; init; }
 
         IEnumerable<Tensor?> All => [Clean, Labels, Targets, X, Old, Grad, BestX, BestGrad, BestLoss, BestLossAtLast,
             PreviousLoss, StepSize, Successes, ReducedAtLast, Moment, Square];

@@ -39,12 +39,30 @@ public static class RobustnessEvaluator
         if (labels.shape[0] != examples)
             throw new ArgumentException($"images has {examples} examples but labels has {labels.shape[0]}.", nameof(labels));
 
+        // Counts the images each attack forwards (queries; a gradient attack also runs a backward per forward).
+        var counted = new ForwardCount();
+        var hook = model.register_forward_pre_hook((_, x) => { counted.Images += x.shape[0]; return x; });
+        try
+        {
+            return RunCounted(model, suite, images, labels, batchSize, seed, progress, options, cancel, counted);
+        }
+        finally
+        {
+            hook.remove();
+        }
+    }
+
+    static SuiteResult RunCounted(nn.Module<Tensor, Tensor> model, IReadOnlyList<AttackConfig> suite, Tensor images, Tensor labels,
+        int batchSize, int seed, IProgress<AttackProgress>? progress, EvaluatorOptions options, CancellationToken cancel, ForwardCount counted)
+    {
+        var examples = checked((int)images.shape[0]);
         var configs = options.SanityCheck ? suite.Append(EvaluatorOptions.SanityAttack).ToList() : suite.ToList();
         // Build every attack first, so a misconfigured transfer fails before any compute is spent.
         var attacks = configs.Select(c => AttackFactory.Create(c, options.SourceModels)).ToList();
         var batches = (examples + batchSize - 1) / batchSize;
 
         using var mode = new EvalModeScope(model);
+        using var cancellation = AttackCancellation.Use(cancel);
         var clock = Stopwatch.StartNew();
         var clean = new bool[examples];
         var classes = 0;
@@ -67,6 +85,7 @@ public static class RobustnessEvaluator
         for (var i = 0; i < attacks.Count; i++)
         {
             clock.Restart();
+            counted.Images = 0;
             var sanity = options.SanityCheck && i == attacks.Count - 1;
             var correct = new bool[examples];
             int attempted;
@@ -97,7 +116,7 @@ public static class RobustnessEvaluator
             var count = correct.Count(c => c);
             results.Add(new AttackResult(configs[i], examples, count, Fraction(count, examples), clock.Elapsed.TotalSeconds, sanity)
             {
-                Mask = ExampleMask.Pack(correct), Attempted = attempted,
+                Mask = ExampleMask.Pack(correct), Attempted = attempted, ImageForwards = counted.Images,
             });
         }
 
@@ -172,6 +191,11 @@ public static class RobustnessEvaluator
     }
 
     private static double Fraction(int count, int total) => total == 0 ? 0.0 : (double)count / total;
+
+    sealed class ForwardCount
+    {
+        public long Images { get; set; }
+    }
 
     /// <summary>One attack's seeds for the given example indices (of the evaluation subset), whatever batch holds them.</summary>
     static ExampleSeeds Seeds(int seed, string attackName, IEnumerable<long> examples) =>

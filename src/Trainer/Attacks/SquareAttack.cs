@@ -78,6 +78,7 @@ public sealed class SquareAttack : IAttack
 
         for (var i = 0; i < Queries; i++)
         {
+            AttackCancellation.ThrowIfRequested();
             // One scope per iteration keeps only the current iterate, margins and flags alive.
             using var step = NewDisposeScope();
             var active = (~fooled).nonzero().squeeze(1);
@@ -86,7 +87,9 @@ public sealed class SquareAttack : IAttack
             var current = x.index_select(0, active);
             // Each example draws its square from its own generator: its proposals do not depend on the others.
             var candidate = Propose(current, clean.index_select(0, active), side, eps,
-                corners.index_select(0, active.cpu()).select(1, i), squareSigns.index_select(0, active).select(1, i));
+                // Column i first, then the active rows: selecting rows first would copy every example's whole budget of
+                // draws ([n, Queries, ...]) at every iteration.
+                corners.select(1, i).index_select(0, active.cpu()), squareSigns.select(1, i).index_select(0, active));
             var (newMargin, newFooled) = Query(model, candidate, labels.index_select(0, active));
             var oldMargin = margin.index_select(0, active);
             // A fooling point is taken even at an equal margin (a tie that argmax breaks away from y).

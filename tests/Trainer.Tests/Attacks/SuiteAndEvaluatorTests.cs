@@ -167,4 +167,32 @@ public sealed class SuiteAndEvaluatorTests(AttackFixture f)
         // Clean batches, then exactly one attacked batch: nothing ran after the cancellation.
         Assert.Single(progress.Reports, r => r.Attack != "clean");
     }
+
+    /// <summary>Cancels the token at its <paramref name="after"/>-th forward pass: a stop that arrives inside an attack's batch.</summary>
+    private sealed class CancelAfterForwards(nn.Module<Tensor, Tensor> inner, CancellationTokenSource cancel, int after)
+        : nn.Module<Tensor, Tensor>(nameof(CancelAfterForwards))
+    {
+        public int Forwards { get; private set; }
+
+        public override Tensor forward(Tensor x)
+        {
+            if (++Forwards == after) cancel.Cancel();
+            return inner.call(x);
+        }
+    }
+
+    [Theory]
+    [InlineData(AttackKind.Square)]
+    [InlineData(AttackKind.Apgd)]
+    public void CancellationStopsALongAttackInsideItsBatch(AttackKind kind)
+    {
+        using var scope = NewDisposeScope();
+        using var cancel = new CancellationTokenSource();
+        // A tiny eps fools nobody, so without the stop every query of the huge budget would run on this one batch.
+        var attack = new AttackConfig("long", kind, 1e-5f, Steps: 100_000);
+        using var model = new CancelAfterForwards(f.Model, cancel, after: 20);
+        Assert.Throws<OperationCanceledException>(() => RobustnessEvaluator.Run(model, [attack], f.Images, f.Labels,
+            batchSize: 256, seed: 0, options: new EvaluatorOptions(SanityCheck: false), cancel: cancel.Token));
+        Assert.InRange(model.Forwards, 20, 22);
+    }
 }
