@@ -66,7 +66,8 @@ if (variant == "rescaled")
 }
 var clock = System.Diagnostics.Stopwatch.StartNew();
 var result = RobustnessEvaluator.Run(model, AttackPhase.ResolveSuite(suiteName), x, images.Labels, AttackPhase.AttackBatchSize(spec),
-    spec.EvaluationSeed, new Progress<AttackProgress>(p => Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {p.Attack} {p.Batch}/{p.Batches}")));
+    spec.EvaluationSeed, new Progress<AttackProgress>(p => Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {p.Attack} {p.Batch}/{p.Batches}")),
+    new EvaluatorOptions(QueryBatchSize: AttackPhase.QueryBatchSize(spec)));
 File.WriteAllText(output, JsonSerializer.Serialize(result, ContractJson.Options));
 Console.WriteLine($"{variant}: clean {result.CleanAccuracy:P1}, worst case {result.Headline?.Accuracy:P1}, suspect {result.Suspect}, " +
                   $"flags {string.Join(", ", result.Flags.Select(f => f.Code))}, {clock.Elapsed.TotalSeconds:F0} s");

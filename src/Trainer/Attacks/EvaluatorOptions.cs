@@ -8,10 +8,16 @@ namespace StableSnn.Trainer.Attacks;
 /// <param name="SanityCheck">Also run <see cref="SanityAttack"/> and record it as a sanity entry.</param>
 /// <param name="SourceModels">Loads transfer-attack source models by checkpoint name (on the images' device).</param>
 /// <param name="Thresholds">Tolerances of the masking checks.</param>
+/// <param name="QueryBatchSize">
+/// Images per batch for attacks that only query the model (Square, Gaussian noise), when larger than the batch size:
+/// without a backward they keep far less in memory, and a few large batches use the cores better than a tail batch
+/// of a few images running thousands of queries. Results do not depend on it (per-example seeds).
+/// </param>
 public sealed record EvaluatorOptions(
     bool SanityCheck = true,
     Func<string, nn.Module<Tensor, Tensor>>? SourceModels = null,
-    MaskingThresholds? Thresholds = null)
+    MaskingThresholds? Thresholds = null,
+    int? QueryBatchSize = null)
 {
     public static EvaluatorOptions Default { get; } = new();
 

@@ -89,32 +89,35 @@ public static class RobustnessEvaluator
             var sanity = options.SanityCheck && i == attacks.Count - 1;
             var correct = new bool[examples];
             int attempted;
+            // Attacks that only query (no backward) keep far less in memory: one batch holds more of the images.
+            var size = configs[i].Kind is AttackKind.Square or AttackKind.Gaussian && options.QueryBatchSize is { } q ? Math.Max(q, batchSize) : batchSize;
             if (configs[i].Cascade && !sanity)
             {
                 // Still robust: right clean and under every earlier attack that counts for the worst case at this eps.
                 var still = ExampleMask.AndAll(clean, Enumerable.Range(0, results.Count)
                     .Where(j => CountsForWorstCase(results[j]) && results[j].Attack.Epsilon == configs[i].Epsilon).Select(j => masks[j]));
-                attempted = RunCascade(model, attacks[i], configs[i].Name, images, labels, still, correct, batchSize, seed,
+                attempted = RunCascade(model, attacks[i], configs[i].Name, images, labels, still, correct, size, seed,
                     progress, i + 1, attacks.Count, cancel);
             }
             else
             {
                 attempted = examples;
-                for (var b = 0; b < batches; b++)
+                var count = (examples + size - 1) / size;
+                for (var b = 0; b < count; b++)
                 {
                     // Between batches, so an interrupted process stops within one batch's attack (its checkpoint is kept).
                     cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
-                    var (x, y, start) = Slice(images, labels, b, batchSize);
+                    var (x, y, start) = Slice(images, labels, b, size);
                     var adv = attacks[i].Perturb(model, x, y, Seeds(seed, configs[i].Name, Enumerable.Range(start, checked((int)x.shape[0])).Select(k => (long)k)));
                     using (no_grad())
                         Record(model.call(adv), y, correct, start);
-                    progress?.Report(new AttackProgress(configs[i].Name, b + 1, batches, i + 1, attacks.Count));
+                    progress?.Report(new AttackProgress(configs[i].Name, b + 1, count, i + 1, attacks.Count));
                 }
             }
             masks.Add(correct);
-            var count = correct.Count(c => c);
-            results.Add(new AttackResult(configs[i], examples, count, Fraction(count, examples), clock.Elapsed.TotalSeconds, sanity)
+            var robust = correct.Count(c => c);
+            results.Add(new AttackResult(configs[i], examples, robust, Fraction(robust, examples), clock.Elapsed.TotalSeconds, sanity)
             {
                 Mask = ExampleMask.Pack(correct), Attempted = attempted, ImageForwards = counted.Images,
             });

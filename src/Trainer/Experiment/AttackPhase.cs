@@ -55,6 +55,15 @@ public static class AttackPhase
     public static int AttackBatchSize(ExperimentSpec spec) =>
         spec.Architecture == "small-cnn" ? Math.Max(spec.BatchSize, SmallCnnAttackBatch) : spec.BatchSize;
 
+    /// <summary>
+    /// Images per batch of a query-only attack (Square) on small-cnn: forward passes without a backward keep about a
+    /// third of a gradient step's memory, so 1,024 images fit where 256 do for APGD, and a quickstart's or a study's
+    /// whole subset runs Square's 5,000 queries as one batch instead of a full batch and a small tail batch.
+    /// </summary>
+    public const int SmallCnnQueryBatch = 1024;
+
+    public static int? QueryBatchSize(ExperimentSpec spec) => spec.Architecture == "small-cnn" ? SmallCnnQueryBatch : null;
+
     public static SuiteResult Run(SpikingNetwork model, ExperimentSpec spec, ImageDataset test, Device device, IProgressSink progress,
         CancellationToken cancel = default)
     {
@@ -67,7 +76,7 @@ public static class AttackPhase
         // Every attack and the clean pass run on a copy with batch norm folded into the convolutions (see BatchNormFolding).
         using var folded = BatchNormFolding.AttackCopy(model, () => Build(spec));
         return RobustnessEvaluator.Run(folded, suite, images, labels, AttackBatchSize(spec), spec.EvaluationSeed, reporter,
-            new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device)), cancel);
+            new EvaluatorOptions(SourceModels: dir => LoadExperimentModel(dir, device), QueryBatchSize: QueryBatchSize(spec)), cancel);
     }
 
     /// <summary>Builds the network an experiment output directory describes, loads its selected weights and folds its batch norm (a transfer source for attacks).</summary>

@@ -130,6 +130,9 @@ public sealed class SuiteAndEvaluatorTests(AttackFixture f)
         Assert.Equal((7, 64), (small.BatchSize, large.BatchSize));
         Assert.Equal(small.CleanMask, large.CleanMask);
         Assert.Equal(small.Attacks.Select(a => (a.Mask, a.Attempted)), large.Attacks.Select(a => (a.Mask, a.Attempted)));
+        // Square in one larger batch of its own: the same results again.
+        var queried = RobustnessEvaluator.Run(f.Model, suite, f.Images, f.Labels, batchSize: 7, seed: 4, options: new EvaluatorOptions(QueryBatchSize: 128));
+        Assert.Equal(small.Attacks.Select(a => a.Mask), queried.Attacks.Select(a => a.Mask));
         Assert.All(small.Attacks.Where(a => !a.Sanity && a.Attack.Kind != AttackKind.Gaussian),
             a => Assert.True(a.Correct < small.CleanCorrect, $"{a.Attack.Name} broke nothing: the comparison would say little"));
         // And per-example seeds still differ by evaluation seed.
