@@ -43,7 +43,7 @@ public class StoredStateTests
     static async Task<JsonNode> Answers(IGrainFactory grains)
     {
         var answers = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-        foreach (var name in await grains.GetGrain<ISweepRegistryGrain>("default").List())
+        foreach (var name in await grains.SweepRegistry().List())
         {
             var sweep = grains.GetGrain<ISweepGrain>(name);
             var experiments = new SortedDictionary<string, ExperimentSnapshot>(StringComparer.Ordinal);

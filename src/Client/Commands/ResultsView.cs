@@ -42,7 +42,7 @@ public static class ResultsView
         var spans = SlotUtilisation.Spans(experiments).ToArray();
 
         var kind = spec.Resources.SlotKind;
-        var slots = (await grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots
+        var slots = (await grains.Scheduler().GetSnapshot()).Slots
             .Count(s => kind == Vocabulary.AnySlot || s.Slot.Kind == kind);
         var to = spans.Length == 0 ? DateTimeOffset.UtcNow : spans.Max(s => s.End);
         return (spans, SlotUtilisation.Compute(spans, snapshot.SubmittedAt, to, slots));

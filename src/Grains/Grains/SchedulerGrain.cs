@@ -81,7 +81,7 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
             var entry = _sweeps[queued.Sweep];
             entry.Buffer.Remove(queued);
             _offeredAt.Remove(queued.Key);
-            var lease = new LeaseRef(queued.Key, Guid.NewGuid(), assignment.SlotId, (int)queued.Sequence);
+            var lease = new LeaseRef(queued.Sweep, queued.Key, Guid.NewGuid(), assignment.SlotId, (int)queued.Sequence);
             Adopt(lease, report.Node, now);
             start.Add(lease);
             _granted++;
@@ -170,7 +170,7 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
 
     async Task ReconcileSweeps()
     {
-        foreach (var sweep in await GrainFactory.GetGrain<ISweepRegistryGrain>("default").List())
+        foreach (var sweep in await GrainFactory.SweepRegistry().List())
             GrainFactory.GetGrain<ISweepGrain>(sweep).Reconcile().Ignore();
     }
 

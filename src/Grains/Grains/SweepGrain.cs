@@ -102,7 +102,7 @@ public sealed class SweepGrain(
         await WriteState();
         _dirty = false;
         LoadGrid();
-        await GrainFactory.GetGrain<ISweepRegistryGrain>("default").Add(Name);
+        await GrainFactory.SweepRegistry().Add(Name);
         var reminderPeriod = _options.ReconcileInterval < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : _options.ReconcileInterval;
         await this.RegisterOrUpdateReminder(ReconcileReminder, reminderPeriod, reminderPeriod);
         StartReconciling(_options.ReconcileInterval);
@@ -312,7 +312,7 @@ public sealed class SweepGrain(
         }
         foreach (var d in decisions)
         {
-            int t = SearchRun.TrialOf(d);
+            int t = d.Trial;
             log.LogInformation("search {Sweep}: trial {Trial} {Decision}", Name, t, d.Explain());
             EngineMetrics.SearchTrial(Name, d.Action switch
             {
@@ -341,7 +341,7 @@ public sealed class SweepGrain(
         if (decisions.Count == 0) return false;
         foreach (var d in decisions)
         {
-            int t = SearchRun.TrialOf(d);
+            int t = d.Trial;
             log.LogInformation("search {Sweep}: trial {Trial} {Decision}", Name, t, d.Explain());
             EngineMetrics.SearchTrial(Name, "promoted");
             SetPhase(t, ExperimentPhase.Pending);
@@ -524,7 +524,7 @@ public sealed class SweepGrain(
     void NotifyScheduler()
     {
         if (S.Spec is { } spec)
-            GrainFactory.GetGrain<ISchedulerGrain>("default").Notify(Name, spec.Priority, spec.MaxConcurrency).Ignore();
+            GrainFactory.Scheduler().Notify(Name, spec.Priority, spec.MaxConcurrency).Ignore();
     }
 
     async Task FlushIfDirty(bool force = false)

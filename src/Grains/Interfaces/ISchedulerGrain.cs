@@ -3,7 +3,7 @@ using StableSnn.Grains.Model;
 namespace StableSnn.Grains.Interfaces;
 
 /// <summary>
-/// Matches runnable experiments to free slots fairly across sweeps and holds the leases (key: "default").
+/// Matches runnable experiments to free slots fairly across sweeps and holds the leases (key: <see cref="EngineGrains.SingletonKey"/>).
 /// Its state is soft: nodes re-report their slots and running leases, sweeps re-offer queued work.
 /// </summary>
 [Alias("StableSnn.ISchedulerGrain")]

@@ -10,17 +10,14 @@ public sealed record SlotInfo(
     [property: Id(2)] string Device,
     [property: Id(3)] int Threads);
 
-/// <summary>A lease a node holds: the experiment attempt (grid index <paramref name="Index"/> of its sweep) on a slot.</summary>
+/// <summary>A lease a node holds: the experiment attempt (grid index <paramref name="Index"/> of sweep <paramref name="Sweep"/>) on a slot.</summary>
 [GenerateSerializer, Alias("StableSnn.LeaseRef")]
 public sealed record LeaseRef(
+    [property: Id(4)] string Sweep,
     [property: Id(0)] string ExperimentKey,
     [property: Id(1)] Guid AttemptId,
     [property: Id(2)] string SlotId,
-    [property: Id(3)] int Index)
-{
-    /// <summary>The sweep name: the experiment key's first segment.</summary>
-    public string Sweep => ExperimentKey[..ExperimentKey.IndexOf('/')];
-}
+    [property: Id(3)] int Index);
 
 /// <summary>
 /// A node's periodic call to the scheduler, doubling as its heartbeat: its slots, which are free, the leases it

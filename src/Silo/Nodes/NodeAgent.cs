@@ -51,7 +51,7 @@ public sealed class NodeAgent(
         _slots = SlotDiscovery.Discover(_options);
         log.LogInformation("node {Node}: {Count} slots ({Slots})", _options.Name, _slots.Count, string.Join(", ", _slots.Select(s => s.Id)));
         PublishMetrics();
-        var scheduler = grains.GetGrain<ISchedulerGrain>("default");
+        var scheduler = grains.Scheduler();
         while (!stoppingToken.IsCancellationRequested)
         {
             bool idle = false;

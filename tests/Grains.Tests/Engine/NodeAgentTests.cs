@@ -38,7 +38,7 @@ public class NodeAgentTests
         var trainer = new GapTrainer();
         await using var engine = await EngineCluster.Start(trainer, slotsPerSilo: 2, settings: SlowReports);
         // The node's first report registers its slots; after that it idles for the (long) interval.
-        await WaitFor(async () => (await engine.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots.Length == 2);
+        await WaitFor(async () => (await engine.Grains.Scheduler().GetSnapshot()).Slots.Length == 2);
         await Task.Delay(300);
 
         await engine.Grains.GetGrain<ISweepGrain>("late").Submit(EngineCluster.Grid("late", alphas: 1));
@@ -55,7 +55,7 @@ public class NodeAgentTests
         await sweep.Submit(EngineCluster.Grid("shown", alphas: 1));
         await engine.WaitUntil("shown", s => s.Count(ExperimentPhase.Training) == 2);
 
-        var slots = (await engine.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots.Select(s => s.Slot.Id).ToList();
+        var slots = (await engine.Grains.Scheduler().GetSnapshot()).Slots.Select(s => s.Slot.Id).ToList();
         Assert.Equal(2, slots.Count);
         await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<IGpuSlotGrain>(id).Get())))
             .All(v => v.Health == "busy" && v.Snapshot?.ExperimentKey is not null));
