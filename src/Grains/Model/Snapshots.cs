@@ -42,7 +42,7 @@ public sealed record ExperimentSnapshot
 
 /// <summary>A completed experiment of a sweep with its grid point, for tables and exports.</summary>
 [GenerateSerializer, Alias("StableSnn.ExperimentResultRow")]
-public sealed record ExperimentResultRow(
+public sealed record CompletedExperiment(
     [property: Id(0)] string Key,
     [property: Id(1)] GridPoint Point,
     [property: Id(2)] ExperimentOutcome Outcome);

@@ -235,6 +235,6 @@ public static class EngineMetrics
         var ended = groups.Values.Where(g => g.All(i => ((ExperimentPhase)phases[i]).IsTerminal()));
         return ResultsTable.Build(ended.SelectMany(g => g)
             .Where(outcomes.ContainsKey)
-            .Select(i => new ExperimentResultRow(points[i].ExperimentKey(""), points[i], outcomes[i])), baselineAlpha: null);
+            .Select(i => new CompletedExperiment(points[i].ExperimentKey(""), points[i], outcomes[i])), baselineAlpha: null);
     }
 }

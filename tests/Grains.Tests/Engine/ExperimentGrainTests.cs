@@ -33,7 +33,7 @@ public class ExperimentGrainTests
         var second = new LeaseRef(sweep, key, Guid.NewGuid(), "m/cpu0", 0);
         Assert.NotNull(await experiment.BeginAttempt(second, "m"));
         await experiment.FinishAttempt(first.AttemptId, Success(0.11)); // the lost node comes back late
-        Assert.False(await experiment.ReportProgress(first.AttemptId, new ProgressUpdate { Phase = TrainerPhase.Train }));
+        Assert.False(await experiment.ReportProgress(first.AttemptId, new ProgressEvent { Phase = TrainerPhase.Train }));
         Assert.Equal(ExperimentPhase.Training, (await experiment.GetSnapshot()).Phase);
 
         await experiment.FinishAttempt(second.AttemptId, Success(0.77));
@@ -66,8 +66,10 @@ public class ExperimentGrainTests
         await using var _ = engine;
         Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(sweep, key, Guid.NewGuid(), "n/cpu0", 0), "n"));
         await Task.Delay(TimeSpan.FromSeconds(3.5)); // lease is 3 s in these tests
-        await experiment.CheckLease(0);
-        var snapshot = await experiment.GetSnapshot();
+        await experiment.CheckLease(sweep, 0); // one-way, as the sweep's reconcile sends it
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        ExperimentSnapshot snapshot;
+        while ((snapshot = await experiment.GetSnapshot()).Phase != ExperimentPhase.Queued && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(ExperimentPhase.Queued, snapshot.Phase);
         Assert.Equal(ExitReason.LeaseExpired, snapshot.Attempts.Single().ExitReason);
     }

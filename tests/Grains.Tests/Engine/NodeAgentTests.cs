@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Diagnostics;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
@@ -81,7 +82,7 @@ public class NodeAgentTests
         readonly InstantFakeTrainer _inner = new();
         readonly List<(string Slot, long Start, long End)> _spans = [];
 
-        public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+        public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop)
         {
             long start = Stopwatch.GetTimestamp();
             try { return await _inner.RunAsync(context, progress, stop); }

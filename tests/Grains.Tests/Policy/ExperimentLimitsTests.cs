@@ -26,6 +26,6 @@ public class ExperimentLimitsTests
         var sweepError = Assert.Single(SweepValidation.Validate(PolicySpecs.Valid() with { Training = sweep }, 1000));
         var trainerError = Assert.Single(trainer.Validate(), e => e.StartsWith(field + ":", StringComparison.Ordinal));
         Assert.StartsWith($"training.{field}: ", sweepError);
-        Assert.Equal(trainerError[(field.Length + 1)..].Split(',')[0], sweepError[("training." + field).Length..].Split(',')[0]);
+        Assert.Equal(trainerError[field.Length..].Split(',')[0], sweepError[("training." + field).Length..].Split(',')[0]);
     }
 }

@@ -19,6 +19,6 @@ public class RegistryTests
     public void Architectures_build_exactly_the_architecture_names()
     {
         Assert.Equal(ArchitectureNames.All.Order(StringComparer.Ordinal), Architectures.Names.Order(StringComparer.Ordinal));
-        Assert.Throws<ArgumentException>(() => Architectures.Build("resnet50", new InputShape(1, 28, 28), 10, new(Spiking.NeuronKind.Lif), [0f], [1f]));
+        Assert.Throws<ArgumentException>(() => Architectures.Build("resnet50", new InputShape(1, 28, 28), 10, new(StableSnn.Trainer.Spiking.NeuronKind.Lif), [0f], [1f]));
     }
 }
