@@ -163,7 +163,7 @@ public sealed class NodeAgent(
             var key = running?.Lease.ExperimentKey;
             if (_slotShown.TryGetValue(slot.Id, out var shown) && shown == key) continue;
             _slotShown[slot.Id] = key;
-            grains.GetGrain<IGpuSlotGrain>(slot.Id)
+            grains.GetGrain<ISlotGrain>(slot.Id)
                 .Update(new SlotSnapshot(slot, _options.Name, key, running?.Since, now), key is null ? "idle" : "busy").Ignore();
         }
     }

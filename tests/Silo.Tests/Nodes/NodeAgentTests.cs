@@ -2,9 +2,10 @@ using StableSnn.Contracts;
 using System.Diagnostics;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
+using StableSnn.Grains.Tests.Engine;
 using StableSnn.Silo.Nodes;
 
-namespace StableSnn.Grains.Tests.Engine;
+namespace StableSnn.Silo.Tests.Nodes;
 
 /// <summary>
 /// The node's scheduling policy: it never waits for its report interval when there is something to do. The interval
@@ -58,11 +59,11 @@ public class NodeAgentTests
 
         var slots = (await engine.Grains.Scheduler().GetSnapshot()).Slots.Select(s => s.Slot.Id).ToList();
         Assert.Equal(2, slots.Count);
-        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<IGpuSlotGrain>(id).Get())))
+        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<ISlotGrain>(id).Get())))
             .All(v => v.Health == "busy" && v.Snapshot?.ExperimentKey is not null));
 
         await sweep.Cancel();
-        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<IGpuSlotGrain>(id).Get())))
+        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<ISlotGrain>(id).Get())))
             .All(v => v.Health == "idle" && v.Snapshot?.ExperimentKey is null));
     }
 
