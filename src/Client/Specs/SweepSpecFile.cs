@@ -337,20 +337,16 @@ public static class SweepSpecFile
             return null;
         }
 
-        private int? Whole(string field, YamlNode node)
-        {
-            var text = Text(field, node);
-            if (text is null) return null;
-            if (int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
-            Fail(field, $"'{text}' is not a whole number{At(node)}; write digits only, e.g. 100");
-            return null;
-        }
+        private int? Whole(string field, YamlNode node) => (int?)Integer(field, node, int.MinValue, int.MaxValue);
 
-        private long? Long(string field, YamlNode node)
+        private long? Long(string field, YamlNode node) => Integer(field, node, long.MinValue, long.MaxValue);
+
+        private long? Integer(string field, YamlNode node, long min, long max)
         {
             var text = Text(field, node);
             if (text is null) return null;
-            if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
+            if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+                return value;
             Fail(field, $"'{text}' is not a whole number{At(node)}; write digits only, e.g. 100");
             return null;
         }

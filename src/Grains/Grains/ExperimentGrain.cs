@@ -33,8 +33,7 @@ public sealed class ExperimentGrain(
         var now = DateTimeOffset.UtcNow;
         if (Stored.CurrentAttempt is { } current && current != lease.AttemptId)
         {
-            var live = Stored.Attempts.Last();
-            if (!_options.Lease().IsExpired(live.LastHeartbeat, now))
+            if (!LeaseExpired(now))
             {
                 await Notify(Stored.Phase);
                 return null; // already running elsewhere: a grid point never runs twice
@@ -158,7 +157,7 @@ public sealed class ExperimentGrain(
             await Notify(Stored.Phase); // the sweep thinks this runs: correct it (a notification was lost)
             return;
         }
-        if (_options.Lease().IsExpired(Stored.Attempts[^1].LastHeartbeat, DateTimeOffset.UtcNow))
+        if (LeaseExpired(DateTimeOffset.UtcNow))
             await ExpireLease(Stored.CurrentAttempt.Value);
     }
 
@@ -203,6 +202,9 @@ public sealed class ExperimentGrain(
             await Transition(ExperimentPhase.Failed, decision.Why);
         }
     }
+
+    /// <summary>The current attempt's node has not been heard of within the lease (<see cref="LeasePolicy"/>).</summary>
+    bool LeaseExpired(DateTimeOffset now) => _options.Lease().IsExpired(Stored.Attempts[^1].LastHeartbeat, now);
 
     void EndAttempt(Guid attemptId, ExitReason reason, string? message)
     {

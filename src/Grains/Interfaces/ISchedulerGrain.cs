@@ -11,8 +11,11 @@ public interface ISchedulerGrain : IGrainWithStringKey
 {
     /// <summary>Node heartbeat and work request in one call.</summary>
     [Alias("RequestWork")] Task<WorkGrant> RequestWork(NodeReport report);
-    /// <summary>A sweep has runnable work (submitted, resumed, retried).</summary>
-    [OneWay, AlwaysInterleave, Alias("Notify")] Task Notify(string sweep, int priority, int maxConcurrency);
+    /// <summary>
+    /// A sweep has runnable work (submitted, resumed, retried). It changes the sweep table, so it waits its turn: an
+    /// interleaved one could add a sweep while <see cref="RequestWork"/> walks the table between its TakeWork calls.
+    /// </summary>
+    [OneWay, Alias("Notify")] Task Notify(string sweep, int priority, int maxConcurrency);
     /// <summary>
     /// Node with free slots and nothing granted: returns when a sweep next notifies runnable work, or after
     /// <paramref name="timeout"/>, so a submitted sweep starts at once instead of at the node's next report.
