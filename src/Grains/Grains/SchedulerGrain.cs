@@ -120,7 +120,8 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
 
     async Task Refill(int wanted)
     {
-        foreach (var (name, entry) in _sweeps)
+        // A copy: Notify interleaves with the awaits below and may add a sweep.
+        foreach (var (name, entry) in _sweeps.ToList())
         {
             if (!entry.MayHaveWork || entry.Buffer.Count >= wanted) continue;
             var work = await GrainFactory.GetGrain<ISweepGrain>(name).TakeWork(Math.Max(MinPull, wanted) - entry.Buffer.Count);

@@ -12,10 +12,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>Node heartbeat and work request in one call.</summary>
     [Alias("RequestWork")] Task<WorkGrant> RequestWork(NodeReport report);
     /// <summary>
-    /// A sweep has runnable work (submitted, resumed, retried). It changes the sweep table, so it waits its turn: an
-    /// interleaved one could add a sweep while <see cref="RequestWork"/> walks the table between its TakeWork calls.
+    /// A sweep has runnable work (submitted, resumed, retried). Interleaves, so a sweep's news reaches waiting nodes even
+    /// while a <see cref="RequestWork"/> waits on a sweep that is slow to answer (one on a silo that just died).
     /// </summary>
-    [OneWay, Alias("Notify")] Task Notify(string sweep, int priority, int maxConcurrency);
+    [OneWay, AlwaysInterleave, Alias("Notify")] Task Notify(string sweep, int priority, int maxConcurrency);
     /// <summary>
     /// Node with free slots and nothing granted: returns when a sweep next notifies runnable work, or after
     /// <paramref name="timeout"/>, so a submitted sweep starts at once instead of at the node's next report.
