@@ -234,7 +234,8 @@ public sealed class ExperimentGrain(
         await Notify(phase);
     }
 
-    Task Notify(ExperimentPhase phase) =>
+    /// <summary>Tells the sweep this experiment's phase; one that never started has no sweep to tell yet.</summary>
+    Task Notify(ExperimentPhase phase) => Stored.Sweep.Length == 0 ? Task.CompletedTask :
         Sweep.OnExperimentChanged(new ExperimentChange(Stored.Index, phase, phase == ExperimentPhase.Completed ? Stored.Outcome : null,
             Stored.NotBefore, Stored.Attempts.Count)
         {
