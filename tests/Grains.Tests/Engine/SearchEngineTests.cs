@@ -205,7 +205,8 @@ public class SearchEngineTests
         while (true)
         {
             var s = (await sweep.GetSearch())!;
-            if (condition(s) && (until is null || await until())) return s;
+            // Read again once `until` holds: the search may have moved on between the two calls.
+            if (condition(s) && (until is null || await until())) return until is null ? s : (await sweep.GetSearch())!;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"search stuck: {(await sweep.GetSnapshot()).Status}, history {s.History.Length} " +
                     $"{string.Join(",", (await sweep.GetSnapshot()).Counts)}; trials {string.Join(", ", s.Trials.Select(t => $"{t.Number}:{t.Phase}@{t.TargetRung}/{t.Rungs.Length}"))}");
