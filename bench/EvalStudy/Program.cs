@@ -65,7 +65,7 @@ if (variant == "rescaled")
         throw new InvalidOperationException("the rescaled twin must predict exactly as the trained model");
 }
 var clock = System.Diagnostics.Stopwatch.StartNew();
-var result = RobustnessEvaluator.Run(model, AttackPhase.ResolveSuite(suiteName), x, images.Labels, AttackPhase.AttackBatchSize(spec),
+var result = RobustnessEvaluator.Run(model, SuiteCatalog.Resolve(suiteName), x, images.Labels, AttackPhase.AttackBatchSize(spec),
     spec.EvaluationSeed, new Progress<AttackProgress>(p => Console.Error.WriteLine($"[{clock.Elapsed:mm\\:ss}] {p.Attack} {p.Batch}/{p.Batches}")),
     new EvaluatorOptions(QueryBatchSize: AttackPhase.QueryBatchSize(spec)));
 File.WriteAllText(output, JsonSerializer.Serialize(result, ContractJson.Options));

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using System.Diagnostics;
 using StableSnn.Grains.Model;
 using StableSnn.Silo.Nodes;
@@ -15,7 +16,7 @@ public sealed class TimedLauncher(ITrainerLauncher inner) : ITrainerLauncher
 
     readonly Dictionary<string, List<Span>> _bySlot = [];
 
-    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop)
     {
         long start = Stopwatch.GetTimestamp();
         try { return await inner.RunAsync(context, progress, stop); }

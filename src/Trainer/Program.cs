@@ -25,7 +25,7 @@ train.SetAction((parse, cancel) => Task.FromResult(TrainerCommands.Train(
     parse.GetValue(threadsOption), parse.GetValue(deviceOption)!, cancel)));
 
 var checkpointOption = new Option<FileInfo>("--checkpoint") { Description = "Model weights to attack (e.g. OUT/best/model.bin).", Required = true };
-var suiteOption = new Option<string?>("--suite") { Description = $"Attack suite: {string.Join(", ", AttackPhase.SuiteNames)}, or a JSON file of attack configs (default: the spec's)." };
+var suiteOption = new Option<string?>("--suite") { Description = $"Attack suite: {string.Join(", ", AttackSuiteNames.All)}, or a JSON file of attack configs (default: the spec's)." };
 var subsetOption = new Option<int?>("--subset") { Description = "Size of the seeded test subset (default: the spec's attackSubset)." };
 var resultOption = new Option<FileInfo>("--result") { Description = "Where to write the suite result JSON.", Required = true };
 var attack = new Command("attack", "Run an attack suite on a checkpoint by itself; the spec says which network and dataset.")

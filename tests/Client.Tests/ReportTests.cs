@@ -36,12 +36,12 @@ internal static class ReportSamples
     static AttackAccuracy Measure(string attack, double eps, int correct, bool unreliable = false) =>
         new(attack, eps, (double)correct / Images, Images, false) { Mask = Mask(correct), Unreliable = unreliable };
 
-    public static ExperimentResultRow Row(string neuron, double alpha)
+    public static CompletedExperiment Row(string neuron, double alpha)
     {
         var c = Counts[(neuron, alpha)];
         var flagged = neuron == "dlif" && alpha == 1;
         var point = new GridPoint("mnist", "small-cnn", neuron, "at", alpha, 1);
-        return new ExperimentResultRow(point.ExperimentKey("demo"), point, new ExperimentOutcome
+        return new CompletedExperiment(point.ExperimentKey("demo"), point, new ExperimentOutcome
         {
             CleanAccuracy = (double)c.Clean / Images, Examples = Images, CleanMask = Mask(c.Clean),
             Attacks =

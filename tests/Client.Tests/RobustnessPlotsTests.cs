@@ -84,7 +84,7 @@ public sealed class RobustnessPlotsTests : IDisposable
     {
         Assert.Null(RobustnessPlots.AgainstEpsilon(Table())); // one epsilon per attack
 
-        ExperimentResultRow Row(double alpha, double a8, double a16)
+        CompletedExperiment Row(double alpha, double a8, double a16)
         {
             var row = ResultSamples.Row(alpha, 1, 0.9, [ResultSamples.Attack("PGD-10-eps8", 8 / 255.0, a8), ResultSamples.Attack("PGD-10-eps16", 16 / 255.0, a16)]);
             return row with

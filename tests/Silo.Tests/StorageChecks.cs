@@ -1,3 +1,4 @@
+using StableSnn.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Storage;
@@ -50,7 +51,7 @@ internal static class StorageChecks
     /// <summary>Optimistic concurrency through the IGrainStorage API the grains use.</summary>
     public static async Task StaleETagIsRejectedAsync(IHost host)
     {
-        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Grains);
+        var storage = host.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
         Assert.Equal("AdoNetGrainStorage", storage.GetType().Name);
         var id = GrainId.Create("note", TestSilo.UniqueId("etag"));
         const string type = "NoteGrain";

@@ -1,3 +1,4 @@
+using StableSnn.Grains;
 using StableSnn.Silo.Storage;
 
 namespace StableSnn.Silo.Tests;
@@ -17,7 +18,7 @@ public interface INoteGrain : IGrainWithStringKey
 }
 
 /// <summary>A grain whose state lives in the StableSnn grain storage.</summary>
-public sealed class NoteGrain([PersistentState("state", StorageNames.Grains)] IPersistentState<NoteState> state)
+public sealed class NoteGrain([PersistentState("state", GrainStorage.Name)] IPersistentState<NoteState> state)
     : Grain, INoteGrain
 {
     public async Task Write(string text)

@@ -24,8 +24,8 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
     protected override async Task<int> Run(ClusterConnection cluster, Settings settings, CancellationToken cancel)
     {
         var key = settings.Experiment;
-        if (!key.Contains('/')) throw new CliException($"experiment: '{key}' is not an experiment key (sweep/dataset/architecture/neuron/mode/aALPHA/sSEED)");
-        var sweepName = key[..key.IndexOf('/')];
+        if (GridPoint.SplitKey(key) is not var (sweepName, _))
+            throw new CliException($"experiment: '{key}' is not an experiment key (sweep/dataset/architecture/neuron/mode/aALPHA/sSEED)");
         var sweep = cluster.Grains.GetGrain<ISweepGrain>(sweepName);
         var snapshot = await sweep.GetSnapshot();
         if (await sweep.GetSpec() is not { } spec) throw new CliException($"sweep '{sweepName}' does not exist");
@@ -39,10 +39,10 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
 
         if (e.Outcome is { } o) PrintOutcome(o);
 
-        if (phaseInSweep is ExperimentPhase.Pending or ExperimentPhase.Queued)
+        if (phaseInSweep.IsWaiting())
         {
-            var scheduler = await cluster.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot();
-            int running = snapshot.Count(ExperimentPhase.Training) + snapshot.Count(ExperimentPhase.Attacking);
+            var scheduler = await cluster.Grains.Scheduler().GetSnapshot();
+            int running = snapshot.Running;
             var reasons = new List<string>();
             if (snapshot.Status == SweepStatus.Paused) reasons.Add("the sweep is paused: 'stablesnn resume " + sweepName + "'");
             if (e.NotBefore is { } nb && nb > DateTimeOffset.UtcNow) reasons.Add($"waiting for its retry back-off until {nb:HH:mm:ss}");

@@ -9,7 +9,7 @@ public sealed class ListCommand : CliCommand<ClusterSettings>
 {
     protected override async Task<int> Run(ClusterConnection cluster, ClusterSettings settings, CancellationToken cancel)
     {
-        var names = await cluster.Grains.GetGrain<ISweepRegistryGrain>("default").List();
+        var names = await cluster.Grains.SweepRegistry().List();
         // stopped: search trials paused at a rung (checkpoint kept); without it a search's counts would not add up.
         var table = new Table().AddColumns("sweep", "status", "completed", "stopped", "failed", "running", "waiting", "total", "submitted");
         foreach (var name in names)
@@ -17,8 +17,7 @@ public sealed class ListCommand : CliCommand<ClusterSettings>
             var s = await cluster.Grains.GetGrain<ISweepGrain>(name).GetSnapshot();
             table.AddRow(Markup.Escape(name), s.Status.ToString(), $"{s.Count(ExperimentPhase.Completed)}", $"{s.Count(ExperimentPhase.Stopped)}",
                 $"{s.Count(ExperimentPhase.Failed)}",
-                $"{s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking)}",
-                $"{s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued)}", $"{s.Total}", $"{s.SubmittedAt:u}");
+                $"{s.Running}", $"{s.Waiting}", $"{s.Total}", $"{s.SubmittedAt:u}");
         }
         AnsiConsole.Write(table);
         return 0;

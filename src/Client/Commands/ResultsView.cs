@@ -15,7 +15,7 @@ public static class ResultsView
     public const string CsvFile = "results.csv", JsonFile = "results.json", PlotFile = RobustnessPlots.AlphaFile;
     public const string AttemptsFile = "attempts.csv", TimelineFile = "slot-timeline.png";
 
-    public static async Task<(ExperimentResultRow[] Rows, IReadOnlyList<ResultRow> Table, SweepSpec Spec)> Load(IGrainFactory grains, string sweep)
+    public static async Task<(CompletedExperiment[] Rows, IReadOnlyList<ResultRow> Table, SweepSpec Spec)> Load(IGrainFactory grains, string sweep)
     {
         var grain = grains.GetGrain<ISweepGrain>(sweep);
         var spec = await grain.GetSpec() ?? throw new CliException($"sweep '{sweep}' does not exist; 'stablesnn list' shows the sweeps");
@@ -42,7 +42,7 @@ public static class ResultsView
         var spans = SlotUtilisation.Spans(experiments).ToArray();
 
         var kind = spec.Resources.SlotKind;
-        var slots = (await grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots
+        var slots = (await grains.Scheduler().GetSnapshot()).Slots
             .Count(s => kind == Vocabulary.AnySlot || s.Slot.Kind == kind);
         var to = spans.Length == 0 ? DateTimeOffset.UtcNow : spans.Max(s => s.End);
         return (spans, SlotUtilisation.Compute(spans, snapshot.SubmittedAt, to, slots));

@@ -53,7 +53,7 @@ public static class SearchView
             console.MarkupLine(Markup.Escape($"Rung scores: the probe's robust accuracy at epochs {string.Join(", ", s.RungEpochs)} (minus 1 under the clean floor); the last is the objective's."));
     }
 
-    static string Id(TrialSnapshot t) => $"t{t.Number:D3}";
+    static string Id(TrialSnapshot t) => TrialLabel.Of(t.Number);
 
     /// <summary>
     /// What watch shows for a search, as markup lines: one per ASHA rung (reported, promoted past it, stopped there,

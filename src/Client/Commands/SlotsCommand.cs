@@ -9,9 +9,9 @@ public sealed class SlotsCommand : CliCommand<ClusterSettings>
 {
     protected override async Task<int> Run(ClusterConnection cluster, ClusterSettings settings, CancellationToken cancel)
     {
-        var scheduler = await cluster.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot();
+        var scheduler = await cluster.Grains.Scheduler().GetSnapshot();
         if (scheduler.Slots.Length == 0) await Task.Delay(TimeSpan.FromSeconds(3), cancel); // a fresh embedded node reports within its first interval
-        scheduler = await cluster.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot();
+        scheduler = await cluster.Grains.Scheduler().GetSnapshot();
         var table = new Table().AddColumns("node", "slot", "kind", "device", "threads", "running", "since", "last seen");
         foreach (var s in scheduler.Slots)
             table.AddRow(Markup.Escape(s.Node), Markup.Escape(s.Slot.Id), s.Slot.Kind, s.Slot.Device, $"{s.Slot.Threads}",

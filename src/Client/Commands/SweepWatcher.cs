@@ -65,8 +65,8 @@ public static class SweepWatcher
             .AddItem("completed", s.Count(ExperimentPhase.Completed), Color.Green)
             .AddItem("failed", s.Count(ExperimentPhase.Failed), Color.Red)
             .AddItem("cancelled", s.Count(ExperimentPhase.Cancelled), Color.Grey)
-            .AddItem("running", s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking), Color.Yellow)
-            .AddItem("waiting", s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued), Color.Blue);
+            .AddItem("running", s.Running, Color.Yellow)
+            .AddItem("waiting", s.Waiting, Color.Blue);
         if (search is not null) bar.AddItem("stopped at a rung", s.Count(ExperimentPhase.Stopped), Color.Purple);
         var rows = new List<Spectre.Console.Rendering.IRenderable>
         {
@@ -91,7 +91,7 @@ public static class SweepWatcher
         {
             var e = await grains.GetGrain<IExperimentGrain>(key).GetSnapshot();
             if (e.Attempts.LastOrDefault() is not { } a) continue;
-            lines.Add($"{key[(key.IndexOf('/') + 1)..]} on {a.Slot}: {e.Phase.ToString().ToLowerInvariant()}" +
+            lines.Add($"{GridPoint.SplitKey(key)?.Within ?? key} on {a.Slot}: {e.Phase.ToString().ToLowerInvariant()}" +
                 (a.Epoch is { } ep ? $", epoch {ep}" : "") + (a.ImagesPerSecond is { } ips ? $", {ips:F0} img/s" : ""));
         }
         return lines;
@@ -101,8 +101,7 @@ public static class SweepWatcher
     public static string Summary(SweepSnapshot s, bool search = false) =>
         $"{s.Count(ExperimentPhase.Completed)} completed, {s.Count(ExperimentPhase.Failed)} failed, " +
         $"{s.Count(ExperimentPhase.Cancelled)} cancelled, " + (search ? $"{s.Count(ExperimentPhase.Stopped)} stopped, " : "") +
-        $"{s.Count(ExperimentPhase.Training) + s.Count(ExperimentPhase.Attacking)} running, " +
-        $"{s.Count(ExperimentPhase.Pending) + s.Count(ExperimentPhase.Queued)} waiting of {s.Total}" + (search ? " trials so far" : "");
+        $"{s.Running} running, {s.Waiting} waiting of {s.Total}" + (search ? " trials so far" : "");
 
     static string Eta(SweepSnapshot s, DateTimeOffset started, int doneAtStart)
     {

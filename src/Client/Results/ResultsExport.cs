@@ -9,7 +9,7 @@ using StableSnn.Grains.Model;
 namespace StableSnn.Client.Results;
 
 /// <summary>The whole of a JSON export: every experiment as measured, and the seed-averaged table.</summary>
-public sealed record ResultsDocument(IReadOnlyList<ExperimentResultRow> Experiments, IReadOnlyList<ResultRow> Table);
+public sealed record ResultsDocument(IReadOnlyList<CompletedExperiment> Experiments, IReadOnlyList<ResultRow> Table);
 
 /// <summary>Writes results for analysis elsewhere (pandas, R, a spreadsheet). Both writers replace the file atomically.</summary>
 public static class ResultsExport
@@ -34,7 +34,7 @@ public static class ResultsExport
     /// measure): baseline_delta is the accuracy difference, baseline_p the exact McNemar p-value on the same images
     /// (empty without masks), significant whether p &lt; 0.05; all three empty on the baseline itself.
     /// </summary>
-    public static void WriteCsv(IEnumerable<ExperimentResultRow> rows, string path, double? baselineAlpha = 0)
+    public static void WriteCsv(IEnumerable<CompletedExperiment> rows, string path, double? baselineAlpha = 0)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var text = new StringBuilder().Append(CsvHeader).Append('\n');
@@ -104,7 +104,7 @@ public static class ResultsExport
     }
 
     /// <summary>Writes <c>{"experiments": [...], "table": [...]}</c> with camelCase names; read it back with <see cref="ReadJson"/>.</summary>
-    public static void WriteJson(IEnumerable<ExperimentResultRow> rows, IReadOnlyList<ResultRow> table, string path)
+    public static void WriteJson(IEnumerable<CompletedExperiment> rows, IReadOnlyList<ResultRow> table, string path)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(table);
@@ -120,7 +120,7 @@ public static class ResultsExport
                ?? throw new InvalidDataException($"results file '{path}' holds null instead of an object with experiments and table");
     }
 
-    private static IEnumerable<ExperimentResultRow> Ordered(IEnumerable<ExperimentResultRow> rows) => rows
+    private static IEnumerable<CompletedExperiment> Ordered(IEnumerable<CompletedExperiment> rows) => rows
         .OrderBy(r => r.Point.Dataset, StringComparer.Ordinal)
         .ThenBy(r => r.Point.Architecture, StringComparer.Ordinal)
         .ThenBy(r => r.Point.Neuron, StringComparer.Ordinal)

@@ -71,7 +71,7 @@ public static class SearchPlots
             rows.Where(r => r.IsStopped && r.LastProbe is not null)
                 .Select(r => new TrialPoint(r.Number, position(r.Trial.Point.Alpha), 100 * r.LastProbe!.ProbeRobustAccuracy)));
         if (s.Best is { Objective: not null } best)
-            Add(series, $"best: t{best.Number:D3} (alpha {SearchTable.Number(best.Point.Alpha)})", TrialMark.Best, Green, [Objective(rows.Single(r => r.IsBest))]);
+            Add(series, $"best: {TrialLabel.Of(best.Number)} (alpha {SearchTable.Number(best.Point.Alpha)})", TrialMark.Best, Green, [Objective(rows.Single(r => r.IsBest))]);
         return new SearchFigure(AlphaFile, $"Search: {SearchTable.ObjectiveName(s.Spec)} against alpha ({s.Spec.Algorithm})",
             axisBreak is null ? "alpha (log scale)" : "alpha (log scale; 0 left of the break)",
             $"robust accuracy (%), {SearchTable.ObjectiveName(s.Spec)}", series, ticks, axisBreak);
@@ -151,7 +151,7 @@ public static class SearchPlots
             if (s.Mark == TrialMark.Best)
                 foreach (var p in s.Points)
                 {
-                    var label = plot.Add.Text($"t{p.Trial:D3}", p.X, p.Y);
+                    var label = plot.Add.Text(TrialLabel.Of(p.Trial), p.X, p.Y);
                     (label.LabelFontColor, label.LabelFontSize, label.LabelBold, label.OffsetX, label.OffsetY) = (color, 12, true, 12, -14);
                 }
         }

@@ -28,10 +28,10 @@ public static class SearchReport
             fields.Add(new("rungs", string.Join(", ", s.RungEpochs.Select((e, k) => $"{k}: {SearchTable.Epochs(e)}")) +
                 $" (eta {s.Spec.Asha.Eta}; probe PGD-{s.Spec.Asha.ProbeSteps} on {s.Spec.Asha.ProbeExamples} validation images)"));
         fields.Add(new("best", s.Best is { Objective: { } b } best
-            ? $"t{best.Number:D3} ({SearchTable.Values(best.Point)}): {SearchTable.Describe(b, s.Spec)}"
+            ? $"{TrialLabel.Of(best.Number)} ({SearchTable.Values(best.Point)}): {SearchTable.Describe(b, s.Spec)}"
             : "none yet: no completed trial meets the objective"));
         var warning = s.Best is { Objective.Doubted: true } d
-            ? $"The best trial, t{d.Number:D3}, is in doubt: masking checks fired on its attacks, so its robust accuracy may be overstated ('stablesnn explain {d.Key}')."
+            ? $"The best trial, {TrialLabel.Of(d.Number)}, is in doubt: masking checks fired on its attacks, so its robust accuracy may be overstated ('stablesnn explain {d.Key}')."
             : null;
         var plots = new[] { SearchPlots.AgainstAlpha(s), SearchPlots.Pareto(s) }
             .Where(f => f.Series.Count > 0)
@@ -89,7 +89,7 @@ public static class SearchReport
         {
             h.Element("h3", "Pareto front (clean against robust, clean first)").Open("ol", ("id", "pareto"));
             foreach (var t in s.ParetoFront.Select(n => s.Trials.First(t => t.Number == n)))
-                h.Element("li", $"t{t.Number:D3} (alpha {SearchTable.Number(t.Point.Alpha)}): clean {PivotFormat.Percent(t.Objective!.Clean)}%, robust {PivotFormat.Percent(t.Objective.Robust)}%",
+                h.Element("li", $"{TrialLabel.Of(t.Number)} (alpha {SearchTable.Number(t.Point.Alpha)}): clean {PivotFormat.Percent(t.Objective!.Clean)}%, robust {PivotFormat.Percent(t.Objective.Robust)}%",
                     ("data-trial", t.Number.ToString(Invariant)));
             h.Close();
         }

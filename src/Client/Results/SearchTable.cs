@@ -11,7 +11,7 @@ namespace StableSnn.Client.Results;
 public sealed record SearchRow(TrialSnapshot Trial, string Status, double?[] RungScores, bool OnFront, bool IsBest)
 {
     public int Number => Trial.Number;
-    public string Id => SearchRun.Id(Trial.Number);
+    public string Id => TrialLabel.Of(Trial.Number);
     public ObjectiveValue? Objective => Trial.Objective;
     public bool IsStopped => Trial.Phase == ExperimentPhase.Stopped;
 
@@ -31,7 +31,7 @@ public static class SearchTable
         ExperimentPhase.Stopped => $"stopped at rung {StopRung(t)}",
         ExperimentPhase.Failed => "failed",
         ExperimentPhase.Cancelled => "cancelled",
-        ExperimentPhase.Training or ExperimentPhase.Attacking => "running",
+        _ when t.Phase.IsRunning() => "running",
         _ => "waiting",
     };
 

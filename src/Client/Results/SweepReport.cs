@@ -11,7 +11,7 @@ namespace StableSnn.Client.Results;
 public sealed record SweepData(
     SweepSpec Spec,
     SweepSnapshot Snapshot,
-    ExperimentResultRow[] Rows,
+    CompletedExperiment[] Rows,
     IReadOnlyList<ResultRow> Table,
     IReadOnlyList<AttemptSpan> Attempts,
     UtilisationSummary Utilisation,

@@ -16,26 +16,6 @@ public static class SweepSpecFile
 {
     public const int DefaultMaxExperiments = 100_000;
 
-    private static readonly string[] TopKeys =
-    [
-        "name", "datasets", "architectures", "alphas", "neurons", "modes", "seeds", "epochs", "attackSuite",
-        "training", "resources", "priority", "maxConcurrency", "maxAttempts", "baselineAlpha", "search",
-    ];
-
-    private static readonly string[] SearchKeys = ["algorithm", "seed", "objective", "space", "asha", "budget"];
-    private static readonly string[] ObjectiveKeys = ["measure", "epsilon", "cleanFloor", "pareto"];
-    private static readonly string[] AshaKeys = ["minEpochs", "eta", "probeSteps", "probeExamples", "probeSquareQueries"];
-    private static readonly string[] BudgetKeys = ["experiments", "trainerEpochs", "slotHours"];
-    private static readonly string[] RangeKeys = ["low", "high", "scale", "zeroProbability"];
-
-    private static readonly string[] TrainingKeys =
-    [
-        "dataRoot", "batchSize", "learningRate", "trainSubset", "testSubset", "validationFraction", "timeSteps",
-        "attackSubset", "evaluationSeed",
-    ];
-
-    private static readonly string[] ResourceKeys = ["slotKind"];
-
     /// <summary>
     /// Loads and validates <paramref name="path"/>. Omitted keys keep the <see cref="SweepSpec"/> defaults; a single
     /// value where a list is expected is a one-element list; a relative <c>training.dataRoot</c> is resolved against
@@ -191,108 +171,58 @@ public static class SweepSpecFile
         /// <summary>Fields (YAML spelling) whose value could not be read.</summary>
         public HashSet<string> FailedFields { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>The whole spec: the sweep's keys, and those of its sections (<see cref="SpecSchema"/>).</summary>
         public SweepSpec ReadSpec(YamlMappingNode root)
         {
-            var spec = new SweepSpec();
-            foreach (var (key, value) in Entries(root, "", TopKeys, TrainingKeys.Select(k => "training." + k).Append("resources.slotKind")))
-            {
-                spec = key switch
-                {
-                    "name" => spec with { Name = Text(key, value) ?? spec.Name },
-                    "datasets" => spec with { Datasets = List(key, value, Text) ?? spec.Datasets },
-                    "architectures" => spec with { Architectures = List(key, value, Text) ?? spec.Architectures },
-                    "alphas" => spec with { Alphas = List(key, value, Real) ?? spec.Alphas },
-                    "neurons" => spec with { Neurons = List(key, value, Text) ?? spec.Neurons },
-                    "modes" => spec with { Modes = List(key, value, Text) ?? spec.Modes },
-                    "seeds" => spec with { Seeds = List(key, value, Whole) ?? spec.Seeds },
-                    "epochs" => spec with { Epochs = Whole(key, value) ?? spec.Epochs },
-                    "attackSuite" => spec with { AttackSuite = Text(key, value) ?? spec.AttackSuite },
-                    "training" => spec with { Training = ReadTraining(value) },
-                    "resources" => spec with { Resources = ReadResources(value) },
-                    "priority" => spec with { Priority = Whole(key, value) ?? spec.Priority },
-                    "maxConcurrency" => spec with { MaxConcurrency = Whole(key, value) ?? spec.MaxConcurrency },
-                    "maxAttempts" => spec with { MaxAttempts = Whole(key, value) ?? spec.MaxAttempts },
-                    "baselineAlpha" => spec with { BaselineAlpha = Real(key, value) ?? spec.BaselineAlpha },
-                    "search" => spec with { Search = ReadSearch(value) },
-                    _ => spec,
-                };
-            }
-            return spec;
+            // A section's key written at the top ("batchSize") is suggested where it belongs ("training.batchSize").
+            var elsewhere = SpecSchema.KeysOf(typeof(SweepSpec))
+                .Where(k => k.Value == SpecValue.Section && SpecSchema.SuggestedFromTop.Contains(SpecSchema.Nested(k)))
+                .SelectMany(k => SpecSchema.KeysOf(SpecSchema.Nested(k)).Select(n => $"{k.Name}.{n.Name}"));
+            return (SweepSpec)Bind(typeof(SweepSpec), "", root, elsewhere);
         }
 
-        private TrainingSettings ReadTraining(YamlNode node)
+        /// <summary>A record from a mapping: each known key read by its type, omitted ones keep the record's defaults.</summary>
+        private object Bind(Type type, string prefix, YamlMappingNode map, IEnumerable<string> elsewhere)
         {
-            var training = new TrainingSettings();
-            if (IsNull(node)) return training;
-            if (node is not YamlMappingNode map)
+            var keys = SpecSchema.KeysOf(type);
+            var value = Activator.CreateInstance(type)!;
+            foreach (var (field, node) in Entries(map, prefix, [.. keys.Select(k => k.Name)], elsewhere))
             {
-                Fail("training", $"expected settings such as 'batchSize: 64' indented below it, found {Describe(node)}{At(node)}; " +
-                                 $"use keys among {string.Join(", ", TrainingKeys)}");
-                return training;
+                var key = keys.First(k => k.Name == field[prefix.Length..]);
+                if (Read(key, field, node) is { } read) key.Property.SetValue(value, read);
             }
-            foreach (var (key, value) in Entries(map, "training.", TrainingKeys, []))
-            {
-                training = key switch
-                {
-                    "training.dataRoot" => training with { DataRoot = Text(key, value) },
-                    "training.batchSize" => training with { BatchSize = Whole(key, value) },
-                    "training.learningRate" => training with { LearningRate = Real(key, value) },
-                    "training.trainSubset" => training with { TrainSubset = Whole(key, value) },
-                    "training.testSubset" => training with { TestSubset = Whole(key, value) },
-                    "training.validationFraction" => training with { ValidationFraction = Real(key, value) },
-                    "training.timeSteps" => training with { TimeSteps = Whole(key, value) },
-                    "training.attackSubset" => training with { AttackSubset = Whole(key, value) },
-                    "training.evaluationSeed" => training with { EvaluationSeed = Whole(key, value) },
-                    _ => training,
-                };
-            }
-            return training;
+            return value;
         }
 
-        /// <summary>The search section; null when absent or unreadable (the reason is recorded).</summary>
-        private SearchSpec? ReadSearch(YamlNode node)
+        /// <summary>One key's value; null keeps the default (absent, or unreadable with the reason recorded).</summary>
+        private object? Read(SpecKey key, string field, YamlNode node) => key.Value switch
         {
-            if (Section("search", node, SearchKeys, "algorithm: asha") is not { } map) return null;
-            var search = new SearchSpec();
-            foreach (var (key, value) in Entries(map, "search.", SearchKeys, []))
-            {
-                search = key switch
-                {
-                    "search.algorithm" => search with { Algorithm = Text(key, value) ?? search.Algorithm },
-                    "search.seed" => search with { Seed = Whole(key, value) ?? search.Seed },
-                    "search.objective" => search with { Objective = ReadObjective(value) },
-                    "search.space" => search with { Space = ReadSpace(value) ?? search.Space },
-                    "search.asha" => search with { Asha = ReadAsha(value) },
-                    "search.budget" => search with { Budget = ReadBudget(value) },
-                    _ => search,
-                };
-            }
-            return search;
-        }
+            SpecValue.Text => Text(field, node),
+            SpecValue.Whole => Whole(field, node),
+            SpecValue.Long => Long(field, node),
+            SpecValue.Real => Real(field, node),
+            SpecValue.Flag => Flag(field, node),
+            SpecValue.TextList => List(field, node, Text),
+            SpecValue.WholeList => List(field, node, Whole),
+            SpecValue.RealList => List(field, node, Real),
+            SpecValue.Section => Section(field, node, SpecSchema.Nested(key)),
+            SpecValue.Space => ReadSpace(node),
+            _ => throw new InvalidOperationException($"{field}: no reader for {key.Value}"),
+        };
 
-        private SearchObjective ReadObjective(YamlNode node)
-        {
-            var objective = new SearchObjective();
-            if (Section("search.objective", node, ObjectiveKeys, "measure: worst-case") is not { } map) return objective;
-            foreach (var (key, value) in Entries(map, "search.objective.", ObjectiveKeys, []))
-            {
-                objective = key switch
-                {
-                    "search.objective.measure" => objective with { Measure = Text(key, value) ?? objective.Measure },
-                    "search.objective.epsilon" => objective with { Epsilon255 = Real(key, value) ?? objective.Epsilon255 },
-                    "search.objective.cleanFloor" => objective with { CleanFloor = Real(key, value) },
-                    "search.objective.pareto" => objective with { Pareto = Flag(key, value) ?? objective.Pareto },
-                    _ => objective,
-                };
-            }
-            return objective;
-        }
+        /// <summary>A nested section; null when absent or not a mapping (the reason recorded).</summary>
+        private object? Section(string field, YamlNode node, Type type) =>
+            Section(field, node, [.. SpecSchema.KeysOf(type).Select(k => k.Name)], SpecSchema.ExampleOf(type)) is { } map
+                ? Bind(type, field + ".", map, []) : null;
 
         /// <summary>
         /// One entry per searched value: a list is a choice of whole numbers ([4, 6, 8]); a mapping is a range with low and
         /// high, log-scaled by default for alpha and learningRate (their effects span decades), and for alpha a
         /// zeroProbability of proposing exactly 0 (no regulariser).
         /// </summary>
+        // A range is how a dimension is written (it becomes a SearchDimension), so its keys are listed here.
+        private static readonly string[] RangeKeys = ["low", "high", "scale", "zeroProbability"];
+
         private SearchSpace? ReadSpace(YamlNode node)
         {
             if (Section("search.space", node, SearchSpec.Searchable, "alpha: {low: 0.01, high: 10}") is not { } map) return null;
@@ -321,42 +251,6 @@ public static class SweepSpecFile
             return new SearchSpace([.. dimensions]);
         }
 
-        private AshaSettings ReadAsha(YamlNode node)
-        {
-            var asha = new AshaSettings();
-            if (Section("search.asha", node, AshaKeys, "eta: 3") is not { } map) return asha;
-            foreach (var (key, value) in Entries(map, "search.asha.", AshaKeys, []))
-            {
-                asha = key switch
-                {
-                    "search.asha.minEpochs" => asha with { MinEpochs = Whole(key, value) ?? asha.MinEpochs },
-                    "search.asha.eta" => asha with { Eta = Whole(key, value) ?? asha.Eta },
-                    "search.asha.probeSteps" => asha with { ProbeSteps = Whole(key, value) ?? asha.ProbeSteps },
-                    "search.asha.probeExamples" => asha with { ProbeExamples = Whole(key, value) ?? asha.ProbeExamples },
-                    "search.asha.probeSquareQueries" => asha with { ProbeSquareQueries = Whole(key, value) ?? asha.ProbeSquareQueries },
-                    _ => asha,
-                };
-            }
-            return asha;
-        }
-
-        private SearchBudget ReadBudget(YamlNode node)
-        {
-            var budget = new SearchBudget();
-            if (Section("search.budget", node, BudgetKeys, "experiments: 12") is not { } map) return budget;
-            foreach (var (key, value) in Entries(map, "search.budget.", BudgetKeys, []))
-            {
-                budget = key switch
-                {
-                    "search.budget.experiments" => budget with { Experiments = Whole(key, value) },
-                    "search.budget.trainerEpochs" => budget with { TrainerEpochs = Whole(key, value) },
-                    "search.budget.slotHours" => budget with { SlotHours = Real(key, value) },
-                    _ => budget,
-                };
-            }
-            return budget;
-        }
-
         /// <summary>A nested section's mapping; null (with the reason recorded unless it is empty) otherwise.</summary>
         private YamlMappingNode? Section(string field, YamlNode node, IReadOnlyList<string> keys, string example)
         {
@@ -374,22 +268,6 @@ public static class SweepSpecFile
             if (bool.TryParse(text.Trim(), out var value)) return value;
             Fail(field, $"'{text}' is not true or false{At(node)}");
             return null;
-        }
-
-        private ResourceRequest ReadResources(YamlNode node)
-        {
-            var resources = new ResourceRequest();
-            if (IsNull(node)) return resources;
-            if (node is not YamlMappingNode map)
-            {
-                Fail("resources", $"expected settings such as 'slotKind: gpu' indented below it, found {Describe(node)}{At(node)}; " +
-                                  $"use keys among {string.Join(", ", ResourceKeys)}");
-                return resources;
-            }
-            foreach (var (key, value) in Entries(map, "resources.", ResourceKeys, []))
-                if (key == "resources.slotKind")
-                    resources = resources with { SlotKind = Text(key, value) ?? resources.SlotKind };
-            return resources;
         }
 
         /// <summary>
@@ -459,11 +337,16 @@ public static class SweepSpecFile
             return null;
         }
 
-        private int? Whole(string field, YamlNode node)
+        private int? Whole(string field, YamlNode node) => (int?)Integer(field, node, int.MinValue, int.MaxValue);
+
+        private long? Long(string field, YamlNode node) => Integer(field, node, long.MinValue, long.MaxValue);
+
+        private long? Integer(string field, YamlNode node, long min, long max)
         {
             var text = Text(field, node);
             if (text is null) return null;
-            if (int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)) return value;
+            if (long.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+                return value;
             Fail(field, $"'{text}' is not a whole number{At(node)}; write digits only, e.g. 100");
             return null;
         }

@@ -1,6 +1,6 @@
 namespace StableSnn.Contracts;
 
-/// <summary>Process exit codes of the trainer and what each means for a retry; the engine maps them to exit reasons.</summary>
+/// <summary>Process exit codes of the trainer; the engine maps them to exit reasons, and its retry policy decides from those.</summary>
 public static class ExitCodes
 {
     public const int Success = 0;
@@ -16,8 +16,4 @@ public static class ExitCodes
     public const int RungReached = 5;
     /// <summary>Stopped by a signal (SIGTERM/SIGINT) after saving what it could: resumable.</summary>
     public const int Interrupted = 130;
-
-    /// <summary>Whether another attempt can end differently: crashes, node problems and interruptions (and any
-    /// code not listed, such as 128 + n for a process killed by signal n), not success, bad input, divergence or a rung reached.</summary>
-    public static bool IsRetryable(int code) => code is not (Success or BadInput or Diverged or RungReached);
 }

@@ -15,7 +15,7 @@ public sealed record ExperimentSpec
     public string Dataset { get; init; } = "fashion-mnist";
     /// <summary>Folder holding the dataset files; null uses the dataset's default location.</summary>
     public string? DataRoot { get; init; }
-    public string Architecture { get; init; } = "small-cnn";
+    public string Architecture { get; init; } = ArchitectureNames.SmallCnn;
     /// <summary>lif or dlif.</summary>
     public string Neuron { get; init; } = "lif";
     /// <summary>raw, gaussian, at or at-reg.</summary>
@@ -36,7 +36,7 @@ public sealed record ExperimentSpec
     public double Threshold { get; init; } = 1.0;
     public double SurrogateWidth { get; init; } = 1.0;
     /// <summary>Attack suite run after training: a suite name, or "none".</summary>
-    public string AttackSuite { get; init; } = Vocabulary.DefaultAttackSuite;
+    public string AttackSuite { get; init; } = AttackSuiteNames.Default;
     /// <summary>Size of the fixed, seeded test subset every attack of the run is evaluated on.</summary>
     public int AttackSubset { get; init; } = 1000;
     /// <summary>
@@ -65,24 +65,24 @@ public sealed record ExperimentSpec
         var errors = new List<string>();
         void Require(bool ok, string message) { if (!ok) errors.Add(message); }
         Require(Vocabulary.Datasets.Contains(Dataset), $"dataset: '{Dataset}' is unknown; use one of {string.Join(", ", Vocabulary.Datasets)}");
-        Require(Vocabulary.Architectures.Contains(Architecture), $"architecture: '{Architecture}' is unknown; use one of {string.Join(", ", Vocabulary.Architectures)}");
+        Require(ArchitectureNames.All.Contains(Architecture), $"architecture: '{Architecture}' is unknown; use one of {string.Join(", ", ArchitectureNames.All)}");
         Require(Vocabulary.Neurons.Contains(Neuron), $"neuron: '{Neuron}' is unknown; use one of {string.Join(", ", Vocabulary.Neurons)}");
         Require(Vocabulary.Modes.Contains(Mode), $"mode: '{Mode}' is unknown; use one of {string.Join(", ", Vocabulary.Modes)}");
         Require(Alpha >= 0 && double.IsFinite(Alpha), $"alpha: {Alpha} must be a finite number >= 0 (0 disables the regulariser)");
-        Require(Epochs >= 1, $"epochs: {Epochs} must be at least 1");
-        Require(BatchSize >= 1, $"batchSize: {BatchSize} must be at least 1");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learningRate: {LearningRate} must be > 0");
-        Require(TrainSubset is null or > 0, $"trainSubset: {TrainSubset} must be positive, or omitted for the whole set");
-        Require(TestSubset is null or > 0, $"testSubset: {TestSubset} must be positive, or omitted for the whole set");
-        Require(ValidationFraction is >= 0 and < 1, $"validationFraction: {ValidationFraction} must be in [0, 1)");
-        Require(TimeSteps >= 1, $"timeSteps: {TimeSteps} must be at least 1");
+        ExperimentLimits.Check(errors, "epochs", ExperimentLimits.Epochs(Epochs));
+        ExperimentLimits.Check(errors, "batchSize", ExperimentLimits.BatchSize(BatchSize));
+        ExperimentLimits.Check(errors, "learningRate", ExperimentLimits.LearningRate(LearningRate));
+        ExperimentLimits.Check(errors, "trainSubset", TrainSubset is { } train ? ExperimentLimits.Subset(train) : null, ", or omitted for the whole set");
+        ExperimentLimits.Check(errors, "testSubset", TestSubset is { } test ? ExperimentLimits.Subset(test) : null, ", or omitted for the whole set");
+        ExperimentLimits.Check(errors, "validationFraction", ExperimentLimits.ValidationFraction(ValidationFraction));
+        ExperimentLimits.Check(errors, "timeSteps", ExperimentLimits.TimeSteps(TimeSteps));
         Require(Tau is > 0 and <= 1, $"tau: {Tau} must be in (0, 1]");
         Require(Threshold > 0, $"threshold: {Threshold} must be > 0");
         Require(SurrogateWidth > 0, $"surrogateWidth: {SurrogateWidth} must be > 0");
-        Require(Vocabulary.AttackSuites.Contains(AttackSuite) || File.Exists(AttackSuite),
-            $"attackSuite: '{AttackSuite}' is neither a suite ({string.Join(", ", Vocabulary.AttackSuites)}) nor an existing JSON file");
-        Require(AttackSubset >= 1, $"attackSubset: {AttackSubset} must be at least 1");
-        Require(EvaluationSeed >= 0, $"evaluationSeed: {EvaluationSeed} must be >= 0");
+        Require(AttackSuiteNames.IsName(AttackSuite) || (AttackSuiteNames.IsFile(AttackSuite) && File.Exists(AttackSuite)),
+            $"attackSuite: '{AttackSuite}' is neither a suite ({string.Join(", ", AttackSuiteNames.All)}) nor an existing JSON file");
+        ExperimentLimits.Check(errors, "attackSubset", ExperimentLimits.Subset(AttackSubset));
+        ExperimentLimits.Check(errors, "evaluationSeed", ExperimentLimits.EvaluationSeed(EvaluationSeed));
         Require(StopAtEpoch is null || (StopAtEpoch >= 1 && StopAtEpoch < Epochs),
             $"stopAtEpoch: {StopAtEpoch} must be in [1, epochs) ({Epochs}), or omitted to train every epoch");
         if (Probe is not null) errors.AddRange(Probe.Validate());

@@ -9,21 +9,25 @@ namespace StableSnn.Contracts;
 /// </summary>
 public sealed record RungProbe
 {
+    /// <summary>The probe's defaults, which a search's settings start from too.</summary>
+    public const int DefaultSteps = 10, DefaultExamples = 256, DefaultSquareQueries = 100;
+
     /// <summary>In [0, 1] pixel units.</summary>
     public double Epsilon { get; init; } = 8 / 255.0;
-    public int Steps { get; init; } = 10;
-    public int Examples { get; init; } = 256;
+    public int Steps { get; init; } = DefaultSteps;
+    public int Examples { get; init; } = DefaultExamples;
     /// <summary>Square's query budget on the PGD survivors; 0 probes with PGD alone.</summary>
-    public int SquareQueries { get; init; } = 100;
+    public int SquareQueries { get; init; } = DefaultSquareQueries;
 
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> Validate() => [.. Problems().Select(p => $"probe.{p.Field}: {p.Problem}")];
+
+    /// <summary>Each setting out of range, by its name here ("steps"), with what is wrong: the one rule for probe settings.</summary>
+    public IEnumerable<(string Field, string Problem)> Problems()
     {
-        var errors = new List<string>();
-        if (!(Epsilon is > 0 and <= 1)) errors.Add($"probe.epsilon: {Epsilon} must be in (0, 1] (pixel units)");
-        if (Steps < 1) errors.Add($"probe.steps: {Steps} must be at least 1");
-        if (Examples < 1) errors.Add($"probe.examples: {Examples} must be at least 1");
-        if (SquareQueries < 0) errors.Add($"probe.squareQueries: {SquareQueries} must be >= 0 (0 probes with PGD alone)");
-        return errors;
+        if (!(Epsilon is > 0 and <= 1)) yield return ("epsilon", $"{Epsilon} must be in (0, 1] (pixel units)");
+        if (Steps < 1) yield return ("steps", $"{Steps} must be at least 1");
+        if (Examples < 1) yield return ("examples", $"{Examples} must be at least 1");
+        if (SquareQueries < 0) yield return ("squareQueries", $"{SquareQueries} must be >= 0 (0 probes with PGD alone)");
     }
 }
 

@@ -81,7 +81,7 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
             var entry = _sweeps[queued.Sweep];
             entry.Buffer.Remove(queued);
             _offeredAt.Remove(queued.Key);
-            var lease = new LeaseRef(queued.Key, Guid.NewGuid(), assignment.SlotId, (int)queued.Sequence);
+            var lease = new LeaseRef(queued.Sweep, queued.Key, Guid.NewGuid(), assignment.SlotId, (int)queued.Sequence);
             Adopt(lease, report.Node, now);
             start.Add(lease);
             _granted++;
@@ -120,7 +120,8 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
 
     async Task Refill(int wanted)
     {
-        foreach (var (name, entry) in _sweeps)
+        // A copy: Notify interleaves with the awaits below and may add a sweep.
+        foreach (var (name, entry) in _sweeps.ToList())
         {
             if (!entry.MayHaveWork || entry.Buffer.Count >= wanted) continue;
             var work = await GrainFactory.GetGrain<ISweepGrain>(name).TakeWork(Math.Max(MinPull, wanted) - entry.Buffer.Count);
@@ -170,7 +171,7 @@ public sealed class SchedulerGrain(IOptions<EngineOptions> options) : Grain, ISc
 
     async Task ReconcileSweeps()
     {
-        foreach (var sweep in await GrainFactory.GetGrain<ISweepRegistryGrain>("default").List())
+        foreach (var sweep in await GrainFactory.SweepRegistry().List())
             GrainFactory.GetGrain<ISweepGrain>(sweep).Reconcile().Ignore();
     }
 

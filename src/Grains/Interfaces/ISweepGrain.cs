@@ -5,6 +5,7 @@ namespace StableSnn.Grains.Interfaces;
 /// <summary>
 /// Owns one sweep (key: its name): the grid, each grid point's phase, control (cancel / pause / resume /
 /// retry-failed) and the completed outcomes it aggregates. Experiments are created lazily, when first scheduled.
+/// Commands go to experiments one-way; their phase changes come back as events.
 /// </summary>
 [Alias("StableSnn.ISweepGrain")]
 public interface ISweepGrain : IGrainWithStringKey
@@ -13,7 +14,7 @@ public interface ISweepGrain : IGrainWithStringKey
     [Alias("Submit")] Task<SweepSnapshot> Submit(SweepSpec spec);
     [Alias("GetSnapshot")] Task<SweepSnapshot> GetSnapshot();
     [Alias("GetSpec")] Task<SweepSpec?> GetSpec();
-    [Alias("GetResults")] Task<ExperimentResultRow[]> GetResults();
+    [Alias("GetResults")] Task<CompletedExperiment[]> GetResults();
     /// <summary>The search's trials, rungs, decisions, best and Pareto front; null for a sweep without a search section.</summary>
     [Alias("GetSearch")] Task<SearchSnapshot?> GetSearch();
     /// <summary>Experiment keys in a phase (for watch and explain), at most <paramref name="max"/>.</summary>
@@ -26,11 +27,13 @@ public interface ISweepGrain : IGrainWithStringKey
 
     /// <summary>Scheduler: up to <paramref name="max"/> runnable experiments, each offered once.</summary>
     [Alias("TakeWork")] Task<Policy.QueuedExperiment[]> TakeWork(int max);
-    /// <summary>Experiment grain, before each attempt: its spec and grid point, and whether the sweep still wants it run.</summary>
-    /// <summary>Read-only, so it interleaves: the sweep may be awaiting this experiment (cancel, reconcile).</summary>
-    [AlwaysInterleave, Alias("Admit")] Task<ExperimentAdmission> Admit(int index);
-    /// <summary>Experiment grain: its phase changed. Interleaves, because the sweep itself may be calling the experiment.</summary>
-    [AlwaysInterleave, Alias("OnExperimentChanged")] Task OnExperimentChanged(ExperimentChange change);
+    /// <summary>Experiment grain, before each attempt: its trainer spec, and whether the sweep still wants it run.</summary>
+    [Alias("Admit")] Task<ExperimentAdmission> Admit(int index);
+    /// <summary>
+    /// Experiment grain: its phase changed (persisted first). No interleaving is needed: the sweep never waits for an
+    /// experiment (its commands to them are one-way), so an experiment waiting here cannot be waited for.
+    /// </summary>
+    [Alias("OnExperimentChanged")] Task OnExperimentChanged(ExperimentChange change);
     /// <summary>Re-offers queued work (after a scheduler restart) and has running experiments check their leases.</summary>
     [Alias("Reconcile")] Task Reconcile();
 }

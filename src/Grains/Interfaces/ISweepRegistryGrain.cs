@@ -1,6 +1,6 @@
 namespace StableSnn.Grains.Interfaces;
 
-/// <summary>The names of all sweeps ever submitted (key: "default"), so they can be listed and reconciled.</summary>
+/// <summary>The names of all sweeps ever submitted (key: <see cref="EngineGrains.SingletonKey"/>), so they can be listed and reconciled.</summary>
 [Alias("StableSnn.ISweepRegistryGrain")]
 public interface ISweepRegistryGrain : IGrainWithStringKey
 {

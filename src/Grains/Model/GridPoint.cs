@@ -28,11 +28,18 @@ public sealed record GridPoint(
     /// </summary>
     public string ExperimentKey(string sweep) => $"{sweep}/{GroupKey}/s{Seed}";
 
+    /// <summary>
+    /// An <see cref="ExperimentKey"/> split at its sweep name, for a key an operator typed; the engine carries the sweep
+    /// name with every lease and experiment instead. Null without a '/'.
+    /// </summary>
+    public static (string Sweep, string Within)? SplitKey(string key) =>
+        key.IndexOf('/') is > 0 and var at ? (key[..at], key[(at + 1)..]) : null;
+
     /// <summary>The grid point without its seed: the row of the results table that seeds are averaged over.</summary>
     public string GroupKey => $"{Dataset}/{Architecture}/{Neuron}/{Mode}/{Cell}";
 
     string Cell => Trial is { } trial
-        ? $"t{trial:D3}-a{R(Alpha)}{(LearningRate is { } lr ? $"-lr{R(lr)}" : "")}{(TimeSteps is { } t ? $"-T{t}" : "")}"
+        ? $"{TrialLabel.Of(trial)}-a{R(Alpha)}{(LearningRate is { } lr ? $"-lr{R(lr)}" : "")}{(TimeSteps is { } t ? $"-T{t}" : "")}"
         : $"a{R(Alpha)}";
 
     static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -10,17 +10,14 @@ public sealed record SlotInfo(
     [property: Id(2)] string Device,
     [property: Id(3)] int Threads);
 
-/// <summary>A lease a node holds: the experiment attempt (grid index <paramref name="Index"/> of its sweep) on a slot.</summary>
+/// <summary>A lease a node holds: the experiment attempt (grid index <paramref name="Index"/> of sweep <paramref name="Sweep"/>) on a slot.</summary>
 [GenerateSerializer, Alias("StableSnn.LeaseRef")]
 public sealed record LeaseRef(
+    [property: Id(4)] string Sweep,
     [property: Id(0)] string ExperimentKey,
     [property: Id(1)] Guid AttemptId,
     [property: Id(2)] string SlotId,
-    [property: Id(3)] int Index)
-{
-    /// <summary>The sweep name: the experiment key's first segment.</summary>
-    public string Sweep => ExperimentKey[..ExperimentKey.IndexOf('/')];
-}
+    [property: Id(3)] int Index);
 
 /// <summary>
 /// A node's periodic call to the scheduler, doubling as its heartbeat: its slots, which are free, the leases it
@@ -44,33 +41,15 @@ public sealed record WorkGrant
     [Id(1)] public LeaseRef[] Stop { get; init; } = [];
 }
 
-/// <summary>What the node needs to launch an attempt: the trainer spec and where the experiment's artifacts live.</summary>
+/// <summary>
+/// What the node needs to launch an attempt: the trainer's spec (written to the attempt's spec.json) and where the
+/// experiment's artifacts live. Id 0 (the spec as a JSON string) is retired.
+/// </summary>
 [GenerateSerializer, Alias("StableSnn.AttemptTicket")]
 public sealed record AttemptTicket(
-    [property: Id(0)] string TrainerSpecJson,
+    [property: Id(3)] ExperimentSpec Spec,
     [property: Id(1)] string ArtifactPath,
     [property: Id(2)] int AttemptNumber);
-
-/// <summary>Progress relayed from the trainer process (a <see cref="ProgressEvent"/> as the engine keeps it); also renews the attempt's heartbeat.</summary>
-[GenerateSerializer, Alias("StableSnn.ProgressUpdate")]
-public sealed record ProgressUpdate
-{
-    /// <summary>Null for a heartbeat the node sends on its own while the trainer is quiet.</summary>
-    [Id(0)] public TrainerPhase? Phase { get; init; }
-    [Id(1)] public int? Epoch { get; init; }
-    [Id(2)] public int? Epochs { get; init; }
-    [Id(3)] public double? ImagesPerSecond { get; init; }
-    [Id(4)] public double? Loss { get; init; }
-    [Id(5)] public double? Accuracy { get; init; }
-    [Id(6)] public string? Checkpoint { get; init; }
-    [Id(7)] public string? Attack { get; init; }
-
-    public static ProgressUpdate From(ProgressEvent e) => new()
-    {
-        Phase = e.Phase, Epoch = e.Epoch, Epochs = e.Epochs, ImagesPerSecond = e.ImagesPerSecond, Loss = e.Loss,
-        Accuracy = e.Accuracy, Checkpoint = e.Checkpoint, Attack = e.Attack,
-    };
-}
 
 /// <summary>How an attempt ended, from the node.</summary>
 [GenerateSerializer, Alias("StableSnn.AttemptEnd")]
@@ -99,16 +78,12 @@ public sealed record ExperimentChange(
 }
 
 /// <summary>
-/// The sweep's word on one grid point before an attempt starts. Immutable: within a silo the sweep hands out its
-/// own settings object (spec without axes) instead of a copy per attempt; nobody mutates it.
+/// The sweep's word on one grid point before an attempt starts: the trainer's spec for it, the attempts it may take,
+/// and whether the sweep still wants it run. Ids 0, 1 and 4 (sweep settings, grid point, stop epoch) are retired.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("StableSnn.ExperimentAdmission")]
 public sealed record ExperimentAdmission(
-    [property: Id(0)] SweepSpec Spec,
-    [property: Id(1)] GridPoint Point,
+    [property: Id(5)] ExperimentSpec Spec,
+    [property: Id(6)] int MaxAttempts,
     [property: Id(2)] SweepStatus Status,
-    [property: Id(3)] ExperimentPhase Phase)
-{
-    /// <summary>A search trial stops at this epoch (its next rung); null trains every epoch and attacks.</summary>
-    [Id(4)] public int? StopAtEpoch { get; init; }
-}
+    [property: Id(3)] ExperimentPhase Phase);

@@ -18,10 +18,13 @@ public sealed record SweepSnapshot
     [Id(7)] public int MaxConcurrency { get; init; }
 
     public int Count(ExperimentPhase phase) => Counts[(int)phase];
-    public int Terminal => Count(ExperimentPhase.Completed) + Count(ExperimentPhase.Failed) + Count(ExperimentPhase.Cancelled);
+    public int Terminal => Counts.CountOf(ExperimentPhaseExtensions.IsTerminal);
+    /// <summary>Training or attacking: holding a slot.</summary>
+    public int Running => Counts.CountOf(ExperimentPhaseExtensions.IsRunning);
+    /// <summary>Pending or queued: waiting for a slot.</summary>
+    public int Waiting => Counts.CountOf(ExperimentPhaseExtensions.IsWaiting);
     /// <summary>Nothing will run any more: completed, or cancelled with no attempt still winding down.</summary>
-    public bool IsFinished => Status is SweepStatus.Completed or SweepStatus.Cancelled
-        && Count(ExperimentPhase.Training) + Count(ExperimentPhase.Attacking) == 0;
+    public bool IsFinished => Status is SweepStatus.Completed or SweepStatus.Cancelled && Running == 0;
 }
 
 /// <summary>One experiment's lifecycle and history.</summary>
@@ -39,7 +42,7 @@ public sealed record ExperimentSnapshot
 
 /// <summary>A completed experiment of a sweep with its grid point, for tables and exports.</summary>
 [GenerateSerializer, Alias("StableSnn.ExperimentResultRow")]
-public sealed record ExperimentResultRow(
+public sealed record CompletedExperiment(
     [property: Id(0)] string Key,
     [property: Id(1)] GridPoint Point,
     [property: Id(2)] ExperimentOutcome Outcome);

@@ -19,7 +19,7 @@ public sealed record SweepSpec
     [Id(5)] public string[] Modes { get; init; } = ["at"];
     [Id(6)] public int[] Seeds { get; init; } = [42];
     [Id(7)] public int Epochs { get; init; } = 100;
-    [Id(8)] public string AttackSuite { get; init; } = Vocabulary.DefaultAttackSuite;
+    [Id(8)] public string AttackSuite { get; init; } = AttackSuiteNames.Default;
     [Id(9)] public TrainingSettings Training { get; init; } = new();
     [Id(10)] public ResourceRequest Resources { get; init; } = new();
     /// <summary>Higher runs first when sweeps compete for slots.</summary>
@@ -52,11 +52,7 @@ public sealed record SweepSpec
             TimeSteps = point.TimeSteps ?? t.TimeSteps ?? defaults.TimeSteps,
             AttackSubset = t.AttackSubset ?? defaults.AttackSubset, EvaluationSeed = t.EvaluationSeed ?? defaults.EvaluationSeed,
             StopAtEpoch = stopAtEpoch,
-            Probe = stopAtEpoch is null || Search is null ? null : new RungProbe
-            {
-                Epsilon = Search.Objective.Epsilon255 / 255.0, Steps = Search.Asha.ProbeSteps, Examples = Search.Asha.ProbeExamples,
-                SquareQueries = Search.Asha.ProbeSquareQueries,
-            },
+            Probe = stopAtEpoch is null || Search is null ? null : Search.Asha.Probe(Search.Objective.Epsilon255),
         };
     }
 }

@@ -1,8 +1,8 @@
 namespace StableSnn.Grains.Policy;
 
 /// <summary>
-/// How long a slot holds an experiment without a heartbeat. Renewing every quarter of the lease lets three
-/// heartbeats go missing (a GC pause, a slow silo) before the experiment is declared lost and retried elsewhere.
+/// How long a slot holds an experiment without a heartbeat. Nodes renew far more often than that (every
+/// Node:ReportInterval, and Node:ProgressInterval for experiments), so a GC pause or a slow silo is not a lost node.
 /// </summary>
 public sealed class LeasePolicy
 {
@@ -17,8 +17,6 @@ public sealed class LeasePolicy
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
         Duration = duration;
     }
-
-    public TimeSpan RenewEvery => Duration / 4;
 
     public DateTimeOffset ExpiresAt(DateTimeOffset lastHeartbeat) => lastHeartbeat + Duration;
 

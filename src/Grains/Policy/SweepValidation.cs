@@ -19,15 +19,15 @@ public static class SweepValidation
         var errors = new List<string>();
         CheckName(spec.Name, errors);
         CheckNames("datasets", "dataset", spec.Datasets, Vocabulary.Datasets, errors);
-        CheckNames("architectures", "architecture", spec.Architectures, Vocabulary.Architectures, errors);
+        CheckNames("architectures", "architecture", spec.Architectures, ArchitectureNames.All, errors);
         if (spec.ProposesTrials) CheckSearchAxes(spec, errors);
         else CheckAlphas(spec.Alphas, errors);
         CheckNames("neurons", "neuron", spec.Neurons, Vocabulary.Neurons, errors);
         CheckNames("modes", "mode", spec.Modes, Vocabulary.Modes, errors);
         CheckSeeds(spec.Seeds, errors);
-        if (spec.Epochs < 1) errors.Add($"epochs: {spec.Epochs} must be at least 1");
-        if (!Vocabulary.IsAttackSuite(spec.AttackSuite))
-            errors.Add($"attackSuite: '{spec.AttackSuite}' is not a known suite; use one of {Join(Vocabulary.AttackSuites)}, or a path ending in .json");
+        ExperimentLimits.Check(errors, "epochs", ExperimentLimits.Epochs(spec.Epochs));
+        if (!AttackSuiteNames.IsKnown(spec.AttackSuite))
+            errors.Add($"attackSuite: '{spec.AttackSuite}' is not a known suite; use one of {Join(AttackSuiteNames.All)}, or a path ending in .json");
         CheckTraining(spec.Training ?? new TrainingSettings(), errors);
         var slotKind = spec.Resources?.SlotKind;
         if (slotKind is null || !Vocabulary.SlotKinds.Contains(slotKind, StringComparer.Ordinal))
@@ -124,25 +124,21 @@ public static class SweepValidation
             errors.Add($"seeds: {seed} is listed more than once; remove the duplicate");
     }
 
+    /// <summary>The shared training settings, by the trainer's own rules (<see cref="ExperimentLimits"/>); each may be omitted.</summary>
     private static void CheckTraining(TrainingSettings t, List<string> errors)
     {
         if (t.DataRoot is not null && string.IsNullOrWhiteSpace(t.DataRoot))
             errors.Add("training.dataRoot: is blank; give a directory or omit it for the trainer's default");
-        Positive("training.batchSize", t.BatchSize, errors);
-        if (t.LearningRate is { } lr && !(lr > 0 && double.IsFinite(lr)))
-            errors.Add($"training.learningRate: {Format(lr)} must be a finite number > 0, or omitted for the default");
-        Positive("training.trainSubset", t.TrainSubset, errors);
-        Positive("training.testSubset", t.TestSubset, errors);
-        if (t.ValidationFraction is { } vf && vf is not (>= 0 and < 1))
-            errors.Add($"training.validationFraction: {Format(vf)} must be in [0, 1), or omitted for the default");
-        Positive("training.timeSteps", t.TimeSteps, errors);
-        Positive("training.attackSubset", t.AttackSubset, errors);
-        if (t.EvaluationSeed is < 0) errors.Add($"training.evaluationSeed: {t.EvaluationSeed} is negative; use a seed >= 0, or omit it for 0");
-    }
-
-    private static void Positive(string field, int? value, List<string> errors)
-    {
-        if (value is <= 0) errors.Add($"{field}: {value} must be positive, or omitted for the default");
+        void Check<T>(string field, T? value, Func<T, string?> rule) where T : struct =>
+            ExperimentLimits.Check(errors, "training." + field, value is { } v ? rule(v) : null, ", or omitted for the default");
+        Check("batchSize", t.BatchSize, ExperimentLimits.BatchSize);
+        Check("learningRate", t.LearningRate, ExperimentLimits.LearningRate);
+        Check("trainSubset", t.TrainSubset, ExperimentLimits.Subset);
+        Check("testSubset", t.TestSubset, ExperimentLimits.Subset);
+        Check("validationFraction", t.ValidationFraction, ExperimentLimits.ValidationFraction);
+        Check("timeSteps", t.TimeSteps, ExperimentLimits.TimeSteps);
+        Check("attackSubset", t.AttackSubset, ExperimentLimits.Subset);
+        Check("evaluationSeed", t.EvaluationSeed, ExperimentLimits.EvaluationSeed);
     }
 
     /// <summary>Each value that occurs more than once, reported once and as first written.</summary>

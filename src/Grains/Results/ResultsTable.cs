@@ -18,7 +18,7 @@ public static class ResultsTable
     /// results exist; a null <paramref name="baselineAlpha"/> skips that test (the metrics, computed in a grain turn, need
     /// only the means and intervals). Ordered by dataset, architecture, neuron, mode (ordinal), alpha (numeric), then measure.
     /// </summary>
-    public static IReadOnlyList<ResultRow> Build(IEnumerable<ExperimentResultRow> rows, double? baselineAlpha = 0)
+    public static IReadOnlyList<ResultRow> Build(IEnumerable<CompletedExperiment> rows, double? baselineAlpha = 0)
     {
         ArgumentNullException.ThrowIfNull(rows);
         var order = new Dictionary<(string Attack, double Epsilon), int> { [(ResultRow.Clean, 0)] = 0 };

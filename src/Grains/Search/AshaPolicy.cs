@@ -31,32 +31,14 @@ public sealed class AshaPolicy
     }
 
     public AshaState Empty => new(this, []);
-
-    /// <summary>
-    /// Replays a stored history from the start, as after a silo restart: the decisions are exactly those made the
-    /// first time, because each one depends only on the reports before it.
-    /// </summary>
-    public (AshaState State, IReadOnlyList<AshaStep> Steps) Replay(IEnumerable<RungReport> history)
-    {
-        ArgumentNullException.ThrowIfNull(history);
-        var state = Empty;
-        var steps = new List<AshaStep>();
-        foreach (var report in history)
-        {
-            var step = state.Apply(report);
-            steps.Add(step);
-            state = step.State;
-        }
-        return (state, steps);
-    }
 }
 
 /// <summary>
-/// A trial reached rung <see cref="Rung"/> (index into <see cref="AshaPolicy.RungEpochs"/>) with a score (higher is
+/// Trial <see cref="Trial"/> reached rung <see cref="Rung"/> (index into <see cref="AshaPolicy.RungEpochs"/>) with a score (higher is
 /// better). <see cref="EndOfBudget"/>: not a report but the search's last resort, promoting a trial that already reported
 /// at that rung because the budget is spent and no trial reached the last rung (see <see cref="AshaState.Apply"/>).
 /// </summary>
-public sealed record RungReport(string TrialId, int Rung, double Score, bool EndOfBudget = false);
+public sealed record RungReport(int Trial, int Rung, double Score, bool EndOfBudget = false);
 
 public enum AshaAction
 {
@@ -75,8 +57,8 @@ public enum AshaAction
 /// the rung, how many trials had reported there, how many places the rung promotes, and the score it had to reach.
 /// </summary>
 public sealed record AshaDecision(
-    string TrialId, AshaAction Action, int Rung, int RungEpochs, double Score, int Rank, int TrialsAtRung,
-    int PromotionSlots, double? CutOff, string? TriggeredBy = null, bool EndOfBudget = false)
+    int Trial, AshaAction Action, int Rung, int RungEpochs, double Score, int Rank, int TrialsAtRung,
+    int PromotionSlots, double? CutOff, int? TriggeredBy = null, bool EndOfBudget = false)
 {
     public string Explain()
     {
@@ -89,8 +71,8 @@ public sealed record AshaDecision(
             AshaAction.Stop => $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
             _ when EndOfBudget =>
                 $"promoted from {rung} at the end of the budget: no trial had reached the last rung, and it is the best waiting there ({standing})",
-            _ when TriggeredBy is not null =>
-                $"promoted from {rung} when {TriggeredBy} reported: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
+            _ when TriggeredBy is { } by =>
+                $"promoted from {rung} when {Model.TrialLabel.Of(by)} reported: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
             _ => $"promoted from {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
         };
 
@@ -120,19 +102,19 @@ public sealed class AshaState
     /// The best trial waiting at the highest rung that has reports, when no trial reached the last rung: what the search
     /// promotes once its budget is spent and nothing runs, so that it ends with a result. Null when a trial completed.
     /// </summary>
-    public string? EndOfBudgetCandidate(Func<string, bool> waiting)
+    public int? EndOfBudgetCandidate(Func<int, bool> waiting)
     {
         if (_rungs[^1].Count > 0) return null;
         for (int k = _rungs.Length - 2; k >= 0; k--)
             if (_rungs[k].Count > 0)
-                return _rungs[k].Ranked.Select(t => t.TrialId).FirstOrDefault(id => !_rungs[k].Promoted.Contains(id) && waiting(id));
+                return _rungs[k].Ranked.Select(t => (int?)t.Trial).FirstOrDefault(t => !_rungs[k].Promoted.Contains(t!.Value) && waiting(t.Value));
         return null;
     }
 
     /// <summary>Trials that reported at <paramref name="rung"/> with their scores, best first.</summary>
-    public IReadOnlyList<(string TrialId, double Score)> Standing(int rung) => _rungs[rung].Ranked;
+    public IReadOnlyList<(int Trial, double Score)> Standing(int rung) => _rungs[rung].Ranked;
 
-    public bool IsPromoted(string trialId, int rung) => _rungs[rung].Promoted.Contains(trialId);
+    public bool IsPromoted(int trial, int rung) => _rungs[rung].Promoted.Contains(trial);
 
     public AshaStep Apply(RungReport report)
     {
@@ -142,69 +124,68 @@ public sealed class AshaState
         int k = report.Rung;
         if (report.EndOfBudget)
         {
-            if (k == _rungs.Length - 1 || !_rungs[k].Scores.ContainsKey(report.TrialId))
-                throw new InvalidOperationException($"trial {report.TrialId} cannot be promoted from rung {k} at the end of the budget");
-            var promoted = _rungs[k].Promote([report.TrialId]);
+            if (k == _rungs.Length - 1 || !_rungs[k].Scores.ContainsKey(report.Trial))
+                throw new InvalidOperationException($"trial {report.Trial} cannot be promoted from rung {k} at the end of the budget");
+            var promoted = _rungs[k].Promote([report.Trial]);
             return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, promoted)),
-                Describe(promoted, k, report.TrialId, null) with { EndOfBudget = true }, []);
+                Describe(promoted, k, report.Trial, null) with { EndOfBudget = true }, []);
         }
-        if (k > 0 && !_rungs[k - 1].Promoted.Contains(report.TrialId))
-            throw new InvalidOperationException($"trial {report.TrialId} reported at rung {k} without being promoted from rung {k - 1}");
+        if (k > 0 && !_rungs[k - 1].Promoted.Contains(report.Trial))
+            throw new InvalidOperationException($"trial {report.Trial} reported at rung {k} without being promoted from rung {k - 1}");
 
         // A repeated report (a node re-sending after a restart) changes nothing; the first score stands.
-        if (_rungs[k].Scores.ContainsKey(report.TrialId))
-            return new AshaStep(this, Describe(_rungs[k], k, report.TrialId, null), []);
+        if (_rungs[k].Scores.ContainsKey(report.Trial))
+            return new AshaStep(this, Describe(_rungs[k], k, report.Trial, null), []);
 
-        var rung = _rungs[k].With(report.TrialId, report.Score);
+        var rung = _rungs[k].With(report.Trial, report.Score);
         if (k == _rungs.Length - 1)
-            return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, rung)), Describe(rung, k, report.TrialId, null), []);
+            return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, rung)), Describe(rung, k, report.Trial, null), []);
 
         // Everyone in the top floor(n/eta) not yet promoted goes on: the reporter, and at most one earlier trial that
         // the growing n let in (a weak report raises floor(n/eta) without taking a top place).
         int slots = rung.Count / _policy.Eta;
-        var promote = rung.Ranked.Take(slots).Select(t => t.TrialId).Where(id => !rung.Promoted.Contains(id)).ToList();
+        var promote = rung.Ranked.Take(slots).Select(t => t.Trial).Where(t => !rung.Promoted.Contains(t)).ToList();
         rung = rung.Promote(promote);
         var state = new AshaState(_policy, _rungs.SetItem(k, rung));
-        var late = promote.Where(id => id != report.TrialId).Select(id => Describe(rung, k, id, report.TrialId)).ToList();
-        return new AshaStep(state, Describe(rung, k, report.TrialId, null), late);
+        var late = promote.Where(t => t != report.Trial).Select(t => Describe(rung, k, t, report.Trial)).ToList();
+        return new AshaStep(state, Describe(rung, k, report.Trial, null), late);
     }
 
-    private AshaDecision Describe(Rung rung, int k, string trialId, string? triggeredBy)
+    private AshaDecision Describe(Rung rung, int k, int trial, int? triggeredBy)
     {
         int slots = rung.Count / _policy.Eta;
-        int rank = rung.Ranked.FindIndex(t => t.TrialId == trialId) + 1;
+        int rank = rung.Ranked.FindIndex(t => t.Trial == trial) + 1;
         double? cutOff = slots > 0 ? rung.Ranked[slots - 1].Score : null;
         var action = k == _rungs.Length - 1 ? AshaAction.Complete
-            : rung.Promoted.Contains(trialId) ? AshaAction.Promote
+            : rung.Promoted.Contains(trial) ? AshaAction.Promote
             : slots == 0 ? AshaAction.Wait
             : AshaAction.Stop;
-        return new AshaDecision(trialId, action, k, _policy.RungEpochs[k], rung.Scores[trialId], rank, rung.Count, slots, cutOff, triggeredBy);
+        return new AshaDecision(trial, action, k, _policy.RungEpochs[k], rung.Scores[trial], rank, rung.Count, slots, cutOff, triggeredBy);
     }
 
-    internal sealed record Rung(ImmutableDictionary<string, double> Scores, ImmutableList<(string TrialId, double Score)> Ranked,
-        ImmutableHashSet<string> Promoted)
+    internal sealed record Rung(ImmutableDictionary<int, double> Scores, ImmutableList<(int Trial, double Score)> Ranked,
+        ImmutableHashSet<int> Promoted)
     {
-        public static readonly Rung Empty = new(ImmutableDictionary<string, double>.Empty.WithComparers(StringComparer.Ordinal),
-            [], ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal));
+        public static readonly Rung Empty = new(ImmutableDictionary<int, double>.Empty, [], []);
 
         public int Count => Scores.Count;
 
-        /// <summary>Best first; NaN (a diverged probe) last; equal scores by trial id, so ties never depend on arrival.</summary>
-        public Rung With(string trialId, double score)
+        /// <summary>Best first; NaN (a diverged probe) last; equal scores by trial number, so ties never depend on arrival.</summary>
+        public Rung With(int trial, double score)
         {
-            var entry = (trialId, score);
+            var entry = (trial, score);
             int at = 0;
             while (at < Ranked.Count && Before(Ranked[at], entry)) at++;
-            return this with { Scores = Scores.Add(trialId, score), Ranked = Ranked.Insert(at, entry) };
+            return this with { Scores = Scores.Add(trial, score), Ranked = Ranked.Insert(at, entry) };
         }
 
-        public Rung Promote(IEnumerable<string> trialIds) => this with { Promoted = Promoted.Union(trialIds) };
+        public Rung Promote(IEnumerable<int> trials) => this with { Promoted = Promoted.Union(trials) };
 
-        private static bool Before((string Id, double Score) a, (string Id, double Score) b)
+        private static bool Before((int Trial, double Score) a, (int Trial, double Score) b)
         {
             double sa = double.IsNaN(a.Score) ? double.NegativeInfinity : a.Score;
             double sb = double.IsNaN(b.Score) ? double.NegativeInfinity : b.Score;
-            return sa > sb || (sa == sb && string.CompareOrdinal(a.Id, b.Id) < 0);
+            return sa > sb || (sa == sb && a.Trial < b.Trial);
         }
     }
 }

@@ -2,8 +2,8 @@ namespace StableSnn.Grains.Search;
 
 /// <summary>
 /// Proposes the hyper-parameters of trial number <c>trialNumber</c> (0, 1, 2 ...) given the finished trials so far.
-/// A pure function of (seed, trial number, history): a search grain that restarts and asks again for the same trial
-/// with the same history gets the same point, so proposals need not be stored before they are used.
+/// A pure function of (seed, trial number, history): the same spec proposes the same points. The sweep still stores
+/// each proposal before it runs: after a restart the history a trial was proposed from may have grown (late results).
 /// </summary>
 public interface IProposer
 {

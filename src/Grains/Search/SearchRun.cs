@@ -39,8 +39,6 @@ public sealed class SearchRun
     /// <summary>At most this many trials wait for or hold a slot: the sweep's maxConcurrency, else <see cref="SearchSpec.DefaultParallelTrials"/>.</summary>
     public int ParallelTrials => _sweep.MaxConcurrency > 0 ? _sweep.MaxConcurrency : SearchSpec.DefaultParallelTrials;
 
-    public static string Id(int trial) => $"t{trial:D3}";
-
     public GridPoint PointOf(int trial)
     {
         var values = _state.Trials[trial];
@@ -100,7 +98,7 @@ public sealed class SearchRun
     {
         if (_asha is null) return 0;
         int rung = 0;
-        while (rung < Asha!.RungEpochs.Count - 1 && _asha.IsPromoted(Id(trial), rung)) rung++;
+        while (rung < Asha!.RungEpochs.Count - 1 && _asha.IsPromoted(trial, rung)) rung++;
         return rung;
     }
 
@@ -146,14 +144,14 @@ public sealed class SearchRun
     IReadOnlyList<AshaDecision> Report(TrialRungReport report)
     {
         if (_state.Reports.Any(r => r.Trial == report.Trial && r.Rung == report.Rung && !r.EndOfBudget)) return [];
-        if (report.Rung > 0 && !_asha!.IsPromoted(Id(report.Trial), report.Rung - 1)) return [];
+        if (report.Rung > 0 && !_asha!.IsPromoted(report.Trial, report.Rung - 1)) return [];
         var step = _asha!.Apply(AsRungReport(report));
         _state.Reports.Add(report);
         Record(step);
         return [step.Decision, .. step.LatePromotions];
     }
 
-    static RungReport AsRungReport(TrialRungReport r) => new(Id(r.Trial), r.Rung, r.Score, r.EndOfBudget);
+    static RungReport AsRungReport(TrialRungReport r) => new(r.Trial, r.Rung, r.Score, r.EndOfBudget);
 
     /// <summary>
     /// The budget is spent and nothing runs, yet no trial reached the last rung (a small budget, or a large eta): the
@@ -163,8 +161,8 @@ public sealed class SearchRun
     public IReadOnlyList<AshaDecision> PromoteAtEndOfBudget(Func<int, bool> waiting)
     {
         if (_asha is null || BudgetLeft) return [];
-        if (_asha.EndOfBudgetCandidate(id => waiting(int.Parse(id.AsSpan(1)))) is not { } candidate) return [];
-        int trial = int.Parse(candidate.AsSpan(1)), rung = TargetRung(trial);
+        if (_asha.EndOfBudgetCandidate(waiting) is not { } trial) return [];
+        int rung = TargetRung(trial);
         var report = new TrialRungReport(trial, rung, _state.Reports.First(r => r.Trial == trial && r.Rung == rung).Score, null) { EndOfBudget = true };
         var step = _asha.Apply(AsRungReport(report));
         _state.Reports.Add(report);
@@ -177,13 +175,10 @@ public sealed class SearchRun
         _asha = step.State;
         foreach (var d in step.LatePromotions.Prepend(step.Decision))
         {
-            int trial = int.Parse(d.TrialId.AsSpan(1));
-            if (!_decisions.TryGetValue(trial, out var list)) _decisions[trial] = list = [];
+            if (!_decisions.TryGetValue(d.Trial, out var list)) _decisions[d.Trial] = list = [];
             list.Add(d);
         }
     }
-
-    public static int TrialOf(AshaDecision decision) => int.Parse(decision.TrialId.AsSpan(1));
 
     public IReadOnlyList<AshaDecision> DecisionsOf(int trial) => _decisions.TryGetValue(trial, out var list) ? list : [];
 
@@ -232,11 +227,11 @@ public sealed class SearchRun
     {
         var completed = trials.Where(t => t.Objective is not null && t.Phase == ExperimentPhase.Completed).ToList();
         var best = completed.Where(t => t.Objective!.Feasible).OrderByDescending(t => t.Objective!.Robust).ThenBy(t => t.Number).FirstOrDefault();
-        var front = ParetoFront.Of(completed.Select(t => new ParetoPoint(Id(t.Number), t.Objective!.Clean, t.Objective.Robust)));
+        var front = ParetoFront.Of(completed.Select(t => new ParetoPoint(t.Number, t.Objective!.Clean, t.Objective.Robust)));
         return new SearchSnapshot
         {
             Spec = spec, RungEpochs = rungEpochs, Trials = trials, BestTrial = best?.Number, TrainerEpochs = trainerEpochs,
-            SlotSeconds = slotSeconds, BudgetSpent = budgetSpent, ParetoFront = [.. front.Select(p => int.Parse(p.TrialId.AsSpan(1)))],
+            SlotSeconds = slotSeconds, BudgetSpent = budgetSpent, ParetoFront = [.. front.Select(p => p.Trial)],
         };
     }
 }

@@ -93,8 +93,10 @@ public sealed record SearchObjective
     }
 
     /// <summary>A rung's score: the probe's robust accuracy, one lower (below every feasible trial) under the clean floor.</summary>
-    public double RungScore(Model.RungMeasurement rung) =>
-        Feasible(rung.ValidationAccuracy) ? rung.ProbeRobustAccuracy : rung.ProbeRobustAccuracy - 1;
+    public double RungScore(Model.RungMeasurement rung) => Score(rung.ProbeRobustAccuracy, Feasible(rung.ValidationAccuracy));
+
+    /// <summary>What ranks trials: the robust accuracy, one lower under the clean floor, so any feasible trial beats every infeasible one.</summary>
+    public static double Score(double robust, bool feasible) => feasible ? robust : robust - 1;
 
     bool Feasible(double clean) => CleanFloor is not { } floor || clean >= floor;
 
@@ -118,10 +120,16 @@ public sealed record AshaSettings
     [Id(0)] public int MinEpochs { get; init; } = 1;
     [Id(1)] public int Eta { get; init; } = 3;
     /// <summary>The rung probe: PGD steps and validation images (see <see cref="Contracts.RungProbe"/>).</summary>
-    [Id(2)] public int ProbeSteps { get; init; } = 10;
-    [Id(3)] public int ProbeExamples { get; init; } = 256;
+    [Id(2)] public int ProbeSteps { get; init; } = Contracts.RungProbe.DefaultSteps;
+    [Id(3)] public int ProbeExamples { get; init; } = Contracts.RungProbe.DefaultExamples;
     /// <summary>Square's queries on the images PGD left correct (gradient-free, so masking cannot inflate a rung score); 0 for PGD alone.</summary>
-    [Id(4)] public int ProbeSquareQueries { get; init; } = 100;
+    [Id(4)] public int ProbeSquareQueries { get; init; } = Contracts.RungProbe.DefaultSquareQueries;
+
+    /// <summary>The probe a trial runs at each rung: these settings at the objective's epsilon.</summary>
+    public Contracts.RungProbe Probe(double epsilon255) => new()
+    {
+        Epsilon = epsilon255 / 255.0, Steps = ProbeSteps, Examples = ProbeExamples, SquareQueries = ProbeSquareQueries,
+    };
 
     public IReadOnlyList<string> Validate(int epochs)
     {
@@ -130,9 +138,9 @@ public sealed record AshaSettings
         else if (MinEpochs >= epochs)
             errors.Add($"search.asha.minEpochs: {MinEpochs} must be below epochs ({epochs}), or there is no rung to stop at");
         if (Eta < 2) errors.Add($"search.asha.eta: {Eta} must be at least 2 (each rung keeps 1/eta)");
-        if (ProbeSteps < 1) errors.Add($"search.asha.probeSteps: {ProbeSteps} must be at least 1");
-        if (ProbeExamples < 1) errors.Add($"search.asha.probeExamples: {ProbeExamples} must be at least 1");
-        if (ProbeSquareQueries < 0) errors.Add($"search.asha.probeSquareQueries: {ProbeSquareQueries} must be >= 0 (0 probes with PGD alone)");
+        // The probe's own rules, under this section's names (probeSteps); the epsilon is the objective's, checked there.
+        foreach (var (field, problem) in Probe(8).Problems())
+            errors.Add($"search.asha.probe{char.ToUpperInvariant(field[0])}{field[1..]}: {problem}");
         return errors;
     }
 
@@ -172,5 +180,5 @@ public sealed record ObjectiveValue(
     [property: Id(3)] bool Feasible,
     [property: Id(4)] bool Doubted)
 {
-    public double Score => Feasible ? Robust : Robust - 1;
+    public double Score => SearchObjective.Score(Robust, Feasible);
 }

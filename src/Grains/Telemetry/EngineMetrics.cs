@@ -173,7 +173,7 @@ public static class EngineMetrics
     }
 
     static int ObserveQueueDepth() => Sweeps.Values.Where(f => f.Active)
-        .Sum(f => f.Counts[(int)ExperimentPhase.Pending] + f.Counts[(int)ExperimentPhase.Queued]);
+        .Sum(f => f.Counts.CountOf(ExperimentPhaseExtensions.IsWaiting));
 
     static IEnumerable<Measurement<double>> ObserveOldestWait()
     {
@@ -216,8 +216,7 @@ public static class EngineMetrics
                     new("masking_suspect", a.Flagged > 0 ? "true" : "false"));
     }
 
-    static int Terminal(int[] counts) =>
-        counts[(int)ExperimentPhase.Completed] + counts[(int)ExperimentPhase.Failed] + counts[(int)ExperimentPhase.Cancelled];
+    static int Terminal(int[] counts) => counts.CountOf(ExperimentPhaseExtensions.IsTerminal);
 
     /// <summary>
     /// The results table over the grid points whose seeds have all ended with at least one completed (the same
@@ -236,6 +235,6 @@ public static class EngineMetrics
         var ended = groups.Values.Where(g => g.All(i => ((ExperimentPhase)phases[i]).IsTerminal()));
         return ResultsTable.Build(ended.SelectMany(g => g)
             .Where(outcomes.ContainsKey)
-            .Select(i => new ExperimentResultRow(points[i].ExperimentKey(""), points[i], outcomes[i])), baselineAlpha: null);
+            .Select(i => new CompletedExperiment(points[i].ExperimentKey(""), points[i], outcomes[i])), baselineAlpha: null);
     }
 }

@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Grains.Model;
 
 namespace StableSnn.Silo.Nodes;
@@ -8,5 +9,5 @@ public sealed record AttemptContext(LeaseRef Lease, AttemptTicket Ticket, SlotIn
 /// <summary>Runs one experiment attempt to its end. Progress callbacks return false when the attempt must stop.</summary>
 public interface ITrainerLauncher
 {
-    Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop);
+    Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop);
 }

@@ -14,7 +14,7 @@ public sealed class InstantFakeTrainer(Func<LeaseRef, int, FakeAction>? behaviou
 {
     public Func<LeaseRef, int, FakeAction> Behaviour { get; set; } = behaviour ?? ((_, _) => FakeAction.Succeed);
 
-    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop)
     {
         switch (Behaviour(context.Lease, context.Ticket.AttemptNumber))
         {
@@ -27,10 +27,8 @@ public sealed class InstantFakeTrainer(Func<LeaseRef, int, FakeAction>? behaviou
                 return new AttemptEnd(ExitReason.Interrupted, null, "fake hang stopped");
         }
         // A search trial asked to stop at a rung pauses there, as the real trainer does (exit 5 with its rung file).
-        // Parsed only for search trials: the scheduler bench runs this for every lifecycle.
-        var spec = context.Ticket.TrainerSpecJson.Contains("\"stopAtEpoch\"", StringComparison.Ordinal)
-            ? System.Text.Json.JsonSerializer.Deserialize<ExperimentSpec>(context.Ticket.TrainerSpecJson, ExperimentSpec.Json) : null;
-        if (spec?.StopAtEpoch is { } rung)
+        var spec = context.Ticket.Spec;
+        if (spec.StopAtEpoch is { } rung)
         {
             double score = 0.5 - 0.001 * context.Lease.Index % 100 + 0.01 * rung;
             return new AttemptEnd(ExitReason.RungReached, null, $"fake rung at epoch {rung}")
@@ -43,7 +41,7 @@ public sealed class InstantFakeTrainer(Func<LeaseRef, int, FakeAction>? behaviou
             };
         }
         // One epoch event, as the real trainer prints after each epoch (throughput and epoch metrics see it).
-        if (!await progress(new ProgressUpdate { Phase = TrainerPhase.Epoch, Epoch = 1, Epochs = 1, ImagesPerSecond = 1000 + context.Lease.Index }))
+        if (!await progress(new ProgressEvent { Phase = TrainerPhase.Epoch, Epoch = 1, Epochs = 1, ImagesPerSecond = 1000 + context.Lease.Index }))
             return new AttemptEnd(ExitReason.Cancelled, null, "fake stopped");
         // Accuracy falls with alpha's index so tests can check aggregation by grid point.
         double clean = 0.9 - 0.001 * context.Lease.Index % 100;

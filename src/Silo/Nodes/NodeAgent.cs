@@ -51,7 +51,7 @@ public sealed class NodeAgent(
         _slots = SlotDiscovery.Discover(_options);
         log.LogInformation("node {Node}: {Count} slots ({Slots})", _options.Name, _slots.Count, string.Join(", ", _slots.Select(s => s.Id)));
         PublishMetrics();
-        var scheduler = grains.GetGrain<ISchedulerGrain>("default");
+        var scheduler = grains.Scheduler();
         while (!stoppingToken.IsCancellationRequested)
         {
             bool idle = false;
@@ -163,7 +163,7 @@ public sealed class NodeAgent(
             var key = running?.Lease.ExperimentKey;
             if (_slotShown.TryGetValue(slot.Id, out var shown) && shown == key) continue;
             _slotShown[slot.Id] = key;
-            grains.GetGrain<IGpuSlotGrain>(slot.Id)
+            grains.GetGrain<ISlotGrain>(slot.Id)
                 .Update(new SlotSnapshot(slot, _options.Name, key, running?.Since, now), key is null ? "idle" : "busy").Ignore();
         }
     }
@@ -180,16 +180,17 @@ public sealed class NodeAgent(
         foreach (var r in quiet)
         {
             Interlocked.Exchange(ref r.LastRelayTicks, DateTimeOffset.UtcNow.UtcTicks);
-            Relay(r, new ProgressUpdate()).Ignore();
+            Relay(r, null).Ignore();
         }
     }
 
-    async Task<bool> Relay(Running running, ProgressUpdate update)
+    /// <summary>Trainer progress to the experiment, or a plain heartbeat (null) while the trainer is quiet.</summary>
+    async Task<bool> Relay(Running running, ProgressEvent? update)
     {
         var now = DateTimeOffset.UtcNow.UtcTicks;
         Interlocked.Exchange(ref running.LastRelayTicks, now);
-        if (update.ImagesPerSecond is { } ips) Volatile.Write(ref running.ImagesPerSecond, ips);
-        if (update.Phase is TrainerPhase.Epoch or TrainerPhase.Resume)
+        if (update?.ImagesPerSecond is { } ips) Volatile.Write(ref running.ImagesPerSecond, ips);
+        if (update?.Phase is TrainerPhase.Epoch or TrainerPhase.Resume)
         {
             long began = Interlocked.Exchange(ref running.EpochStartTicks, now);
             if (update.Phase == TrainerPhase.Epoch) EngineMetrics.EpochFinished(TimeSpan.FromTicks(now - began).TotalSeconds);

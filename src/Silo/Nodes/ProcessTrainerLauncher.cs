@@ -14,11 +14,11 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
 {
     public string TrainerPath => options.Value.TrainerPath ?? TrainerExecutable.Default;
 
-    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop)
     {
         Directory.CreateDirectory(context.ArtifactDirectory);
         var specPath = Path.Combine(context.ArtifactDirectory, "spec.json");
-        await File.WriteAllTextAsync(specPath, context.Ticket.TrainerSpecJson, stop);
+        await File.WriteAllTextAsync(specPath, context.Ticket.Spec.ToJson(), stop);
 
         var start = new ProcessStartInfo(TrainerPath)
         {
@@ -66,10 +66,9 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
                 break;
             }
             if (line is null) break;
-            if (ProgressEvent.TryParse(line) is not { } e) continue; // not a progress line
-            if (e.Phase == TrainerPhase.Error) lastError = e.Message ?? lastError;
+            if (ProgressEvent.TryParse(line) is not { } update) continue; // not a progress line
+            if (update.Phase == TrainerPhase.Error) lastError = update.Message ?? lastError;
             if (!keepGoing) continue;
-            var update = ProgressUpdate.From(e);
             var now = DateTimeOffset.UtcNow;
             bool phaseChanged = update.Phase != lastPhase
                 && update.Phase is TrainerPhase.Epoch or TrainerPhase.Attack or TrainerPhase.Evaluate or TrainerPhase.Resume;
@@ -100,11 +99,11 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
     /// <summary>A trial paused at its rung: the measurement is the rung file of the epoch its spec stopped at.</summary>
     static AttemptEnd RungEnd(AttemptContext context)
     {
-        var spec = System.Text.Json.JsonSerializer.Deserialize<ExperimentSpec>(context.Ticket.TrainerSpecJson, ExperimentSpec.Json);
-        var path = spec?.StopAtEpoch is { } epoch ? RungResult.PathFor(context.ArtifactDirectory, epoch) : null;
+        var stopAt = context.Ticket.Spec.StopAtEpoch;
+        var path = stopAt is { } epoch ? RungResult.PathFor(context.ArtifactDirectory, epoch) : null;
         if (path is null || !File.Exists(path))
             return new AttemptEnd(ExitReason.Crash, null, $"exit code {ExitCodes.RungReached} without a rung file ({path ?? "the spec has no stopAtEpoch"})");
-        return new AttemptEnd(ExitReason.RungReached, null, $"paused at epoch {spec!.StopAtEpoch}") { Rung = RungMeasurement.From(RungResult.Read(path)) };
+        return new AttemptEnd(ExitReason.RungReached, null, $"paused at epoch {stopAt}") { Rung = RungMeasurement.From(RungResult.Read(path)) };
     }
 
     const int SigTerm = 15;

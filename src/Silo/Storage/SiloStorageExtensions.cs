@@ -1,3 +1,4 @@
+using StableSnn.Grains;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -8,7 +9,7 @@ namespace StableSnn.Silo.Storage;
 public static class SiloStorageExtensions
 {
     /// <summary>
-    /// Durable storage for the silo: ADO.NET grain storage named <see cref="StorageNames.Grains"/> and ADO.NET reminders
+    /// Durable storage for the silo: ADO.NET grain storage named <see cref="GrainStorage.Name"/> and ADO.NET reminders
     /// on SQLite (with localhost clustering: one node) or on PostgreSQL (with ADO.NET clustering: many nodes).
     /// The schema is applied as the first silo lifecycle step, so an empty database just works. Ports and addresses
     /// come from <paramref name="network"/> (Orleans' defaults without it).
@@ -52,7 +53,7 @@ public static class SiloStorageExtensions
         provider = OrleansSchema.NormalizeProvider(provider);
         var invariant = provider == OrleansSchema.Sqlite ? "System.Data.SQLite" : "Npgsql";
         if (provider != OrleansSchema.Sqlite) connectionString = PostgresConnection.WithAutoPrepare(connectionString);
-        silo.AddAdoNetGrainStorage(StorageNames.Grains, o =>
+        silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
         {
             o.Invariant = invariant;
             o.ConnectionString = connectionString;

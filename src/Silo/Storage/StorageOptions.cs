@@ -19,10 +19,3 @@ public sealed record StorageOptions(
     public static StorageOptions SqliteIn(string dataDir) =>
         new(OrleansSchema.Sqlite, $"Data Source={Path.Combine(dataDir, "stablesnn.db")}");
 }
-
-/// <summary>Names of the Orleans storage providers registered by <see cref="SiloStorageExtensions.UseStableSnnStorage"/>.</summary>
-public static class StorageNames
-{
-    /// <summary>Grain state: <c>[PersistentState("state", StorageNames.Grains)]</c>.</summary>
-    public const string Grains = StableSnn.Grains.GrainStorage.Name;
-}

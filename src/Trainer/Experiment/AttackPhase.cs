@@ -15,24 +15,6 @@ namespace StableSnn.Trainer.Experiment;
 /// </summary>
 public static class AttackPhase
 {
-    public static IReadOnlyList<string> SuiteNames => Vocabulary.AttackSuites;
-
-    /// <summary>A named suite, or a JSON file holding a list of attack configurations.</summary>
-    public static IReadOnlyList<AttackConfig> ResolveSuite(string nameOrFile) => nameOrFile switch
-    {
-        "reliable" => AttackSuites.Reliable,
-        "reliable-fast" => AttackSuites.ReliableFast,
-        "reliable+curve" => [.. AttackSuites.Reliable, .. AttackSuites.EpsilonCurve()],
-        "standard" => AttackSuites.Standard,
-        "quick" => AttackSuites.Quick,
-        "epsilon-curve" => AttackSuites.EpsilonCurve(),
-        "standard+curve" => [.. AttackSuites.Standard, .. AttackSuites.EpsilonCurve()],
-        Vocabulary.NoAttacks => [],
-        _ when File.Exists(nameOrFile) => JsonSerializer.Deserialize<AttackConfig[]>(File.ReadAllText(nameOrFile), ContractJson.Options)
-            ?? throw new SpecException($"attackSuite: '{nameOrFile}' holds no attack list"),
-        _ => throw new SpecException($"attackSuite: '{nameOrFile}' is neither a suite ({string.Join(", ", SuiteNames)}) nor an existing JSON file"),
-    };
-
     /// <summary>
     /// The fixed evaluation subset: the same images for clean accuracy and every attack, chosen by the evaluation seed
     /// alone, so that every grid cell and training seed is scored on the same images.
@@ -53,7 +35,7 @@ public static class AttackPhase
     /// networks keep the training batch size: nothing was measured for them here, and it is known to fit in memory.
     /// </summary>
     public static int AttackBatchSize(ExperimentSpec spec) =>
-        spec.Architecture == "small-cnn" ? Math.Max(spec.BatchSize, SmallCnnAttackBatch) : spec.BatchSize;
+        spec.Architecture == ArchitectureNames.SmallCnn ? Math.Max(spec.BatchSize, SmallCnnAttackBatch) : spec.BatchSize;
 
     /// <summary>
     /// Images per batch of a query-only attack (Square) on small-cnn: forward passes without a backward keep about a
@@ -67,7 +49,7 @@ public static class AttackPhase
     public static SuiteResult Run(SpikingNetwork model, ExperimentSpec spec, ImageDataset test, Device device, IProgressSink progress,
         CancellationToken cancel = default)
     {
-        var suite = ResolveSuite(spec.AttackSuite);
+        var suite = SuiteCatalog.Resolve(spec.AttackSuite);
         using var subset = EvaluationSubset(test, spec);
         using var scope = NewDisposeScope();
         var images = subset.Images.to(device).to_type(ScalarType.Float32).div_(255);

@@ -101,7 +101,7 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         progress.Report(new ProgressEvent { Phase = TrainerPhase.Evaluate, Accuracy = testAccuracy, Checkpoint = store.BestModelPath });
 
         var attackClock = Stopwatch.StartNew();
-        var attacks = spec.AttackSuite == Vocabulary.NoAttacks ? null : AttackPhase.Run(model, spec, testAll, device, progress, cancel);
+        var attacks = spec.AttackSuite == AttackSuiteNames.None ? null : AttackPhase.Run(model, spec, testAll, device, progress, cancel);
         attackClock.Stop();
 
         var result = new ExperimentResult

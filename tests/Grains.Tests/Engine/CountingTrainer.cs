@@ -18,7 +18,7 @@ public sealed class CountingTrainer(Func<LeaseRef, int, FakeAction>? behaviour =
 
     public Func<LeaseRef, int, FakeAction> Behaviour { get => _inner.Behaviour; set => _inner.Behaviour = value; }
 
-    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop)
     {
         Starts.AddOrUpdate(context.Lease.ExperimentKey, 1, (_, n) => n + 1);
         ArtifactDirectories.Add(context.ArtifactDirectory);
@@ -33,13 +33,13 @@ public sealed class CountingTrainer(Func<LeaseRef, int, FakeAction>? behaviour =
                 while (DateTime.UtcNow < until)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(20, t.TotalMilliseconds)), stop);
-                    if (!await progress(new ProgressUpdate { Phase = TrainerPhase.Epoch, Epoch = 1 }))
+                    if (!await progress(new ProgressEvent { Phase = TrainerPhase.Epoch, Epoch = 1 }))
                         return new AttemptEnd(ExitReason.Cancelled, null, "stopped");
                 }
             }
             if (Behaviour(context.Lease, context.Ticket.AttemptNumber) == FakeAction.Hang)
             {
-                while (await progress(new ProgressUpdate { Phase = TrainerPhase.Train })) await Task.Delay(20, stop);
+                while (await progress(new ProgressEvent { Phase = TrainerPhase.Train })) await Task.Delay(20, stop);
                 return new AttemptEnd(ExitReason.Cancelled, null, "stopped");
             }
             return await _inner.RunAsync(context, progress, stop);

@@ -88,7 +88,7 @@ public sealed class EngineCluster : IAsyncDisposable
                 lines.Add($"{phase} in sweep; grain: {e.Phase} ({e.Why}); attempts: " +
                     string.Join(" | ", e.Attempts.Select(a => $"{a.Slot} {a.ExitReason} hb={a.LastHeartbeat:HH:mm:ss.fff}")));
             }
-        var scheduler = await Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot();
+        var scheduler = await Grains.Scheduler().GetSnapshot();
         lines.Add($"scheduler: {scheduler.Leases} leases, waiting {string.Join(",", scheduler.Waiting)}; now {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
         return string.Join("\n", lines);
     }

@@ -24,15 +24,16 @@ public class ExperimentGrainTests
     public async Task StaleLateReportIsIgnoredAndTheResultIsRecordedOnce()
     {
         var (engine, experiment, key) = await OneExperiment("stale");
+        const string sweep = "stale";
         await using var _ = engine;
-        var first = new LeaseRef(key, Guid.NewGuid(), "n/cpu0", 0);
+        var first = new LeaseRef(sweep, key, Guid.NewGuid(), "n/cpu0", 0);
         Assert.NotNull(await experiment.BeginAttempt(first, "n"));
         await experiment.ExpireLease(first.AttemptId); // node presumed lost
 
-        var second = new LeaseRef(key, Guid.NewGuid(), "m/cpu0", 0);
+        var second = new LeaseRef(sweep, key, Guid.NewGuid(), "m/cpu0", 0);
         Assert.NotNull(await experiment.BeginAttempt(second, "m"));
         await experiment.FinishAttempt(first.AttemptId, Success(0.11)); // the lost node comes back late
-        Assert.False(await experiment.ReportProgress(first.AttemptId, new ProgressUpdate { Phase = TrainerPhase.Train }));
+        Assert.False(await experiment.ReportProgress(first.AttemptId, new ProgressEvent { Phase = TrainerPhase.Train }));
         Assert.Equal(ExperimentPhase.Training, (await experiment.GetSnapshot()).Phase);
 
         await experiment.FinishAttempt(second.AttemptId, Success(0.77));
@@ -50,9 +51,10 @@ public class ExperimentGrainTests
     public async Task ASecondAttemptCannotStartWhileTheFirstIsAlive()
     {
         var (engine, experiment, key) = await OneExperiment("twice");
+        const string sweep = "twice";
         await using var _ = engine;
-        Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(key, Guid.NewGuid(), "n/cpu0", 0), "n"));
-        Assert.Null(await experiment.BeginAttempt(new LeaseRef(key, Guid.NewGuid(), "m/cpu0", 0), "m"));
+        Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(sweep, key, Guid.NewGuid(), "n/cpu0", 0), "n"));
+        Assert.Null(await experiment.BeginAttempt(new LeaseRef(sweep, key, Guid.NewGuid(), "m/cpu0", 0), "m"));
         Assert.Single((await experiment.GetSnapshot()).Attempts);
     }
 
@@ -60,11 +62,14 @@ public class ExperimentGrainTests
     public async Task LeaseExpiryWithoutHeartbeatQueuesTheExperimentAgain()
     {
         var (engine, experiment, key) = await OneExperiment("expiry");
+        const string sweep = "expiry";
         await using var _ = engine;
-        Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(key, Guid.NewGuid(), "n/cpu0", 0), "n"));
+        Assert.NotNull(await experiment.BeginAttempt(new LeaseRef(sweep, key, Guid.NewGuid(), "n/cpu0", 0), "n"));
         await Task.Delay(TimeSpan.FromSeconds(3.5)); // lease is 3 s in these tests
-        await experiment.CheckLease(0);
-        var snapshot = await experiment.GetSnapshot();
+        await experiment.CheckLease(sweep, 0); // one-way, as the sweep's reconcile sends it
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        ExperimentSnapshot snapshot;
+        while ((snapshot = await experiment.GetSnapshot()).Phase != ExperimentPhase.Queued && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.Equal(ExperimentPhase.Queued, snapshot.Phase);
         Assert.Equal(ExitReason.LeaseExpired, snapshot.Attempts.Single().ExitReason);
     }

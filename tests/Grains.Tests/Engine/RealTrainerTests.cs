@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
 using StableSnn.Silo.Nodes;
@@ -41,7 +42,7 @@ public class RealTrainerTests
     /// <summary>Unused: the process launcher is registered by the configuration.</summary>
     sealed class PlaceholderLauncher : ITrainerLauncher
     {
-        public Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop) =>
+        public Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop) =>
             throw new InvalidOperationException("the real trainer should run");
     }
 }

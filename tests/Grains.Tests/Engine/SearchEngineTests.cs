@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Search;
+using StableSnn.Grains.Tests.Search;
 using StableSnn.Silo.Network;
 using StableSnn.Silo.Nodes;
 using StableSnn.Silo.Storage;
@@ -62,12 +63,12 @@ public class SearchEngineTests
         // Every decision shown is what the policy makes of the history, in arrival order; nothing decided before the
         // restart changed after it.
         var policy = new AshaPolicy(1, 3, 9);
-        var (_, steps) = policy.Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score, r.EndOfBudget)));
-        var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.TrialId)
+        var (_, steps) = policy.Replay(after.History.Select(r => new RungReport(r.Trial, r.Rung, r.Score, r.EndOfBudget)));
+        var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.Trial)
             .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
         foreach (var trial in after.Trials)
         {
-            Assert.Equal(replayed.GetValueOrDefault(SearchRun.Id(trial.Number), []), trial.Decisions);
+            Assert.Equal(replayed.GetValueOrDefault(trial.Number, []), trial.Decisions);
             var earlier = before.Trials.FirstOrDefault(t => t.Number == trial.Number)?.Decisions ?? [];
             Assert.Equal(earlier, trial.Decisions.Take(earlier.Length));
         }
@@ -119,12 +120,12 @@ public class SearchEngineTests
 
         Assert.Equal(15, after.Trials.Length);
         Assert.Equal(15, after.History.Count(r => r.Rung == 0 && !r.EndOfBudget));
-        var (_, steps) = new AshaPolicy(1, 3, 9).Replay(after.History.Select(r => new RungReport(SearchRun.Id(r.Trial), r.Rung, r.Score, r.EndOfBudget)));
-        var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.TrialId)
+        var (_, steps) = new AshaPolicy(1, 3, 9).Replay(after.History.Select(r => new RungReport(r.Trial, r.Rung, r.Score, r.EndOfBudget)));
+        var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.Trial)
             .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
         foreach (var trial in after.Trials)
         {
-            Assert.Equal(replayed.GetValueOrDefault(SearchRun.Id(trial.Number), []), trial.Decisions);
+            Assert.Equal(replayed.GetValueOrDefault(trial.Number, []), trial.Decisions);
             // No promotion lost: a trial ends completed, or stopped at the rung it was last sent to.
             int reached = trial.Rungs.Select(r => r.Rung).DefaultIfEmpty(-1).Max();
             Assert.True((trial.Phase == ExperimentPhase.Completed ? 2 : trial.TargetRung) == reached,
@@ -204,7 +205,8 @@ public class SearchEngineTests
         while (true)
         {
             var s = (await sweep.GetSearch())!;
-            if (condition(s) && (until is null || await until())) return s;
+            // Read again once `until` holds: the search may have moved on between the two calls.
+            if (condition(s) && (until is null || await until())) return until is null ? s : (await sweep.GetSearch())!;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"search stuck: {(await sweep.GetSnapshot()).Status}, history {s.History.Length} " +
                     $"{string.Join(",", (await sweep.GetSnapshot()).Counts)}; trials {string.Join(", ", s.Trials.Select(t => $"{t.Number}:{t.Phase}@{t.TargetRung}/{t.Rungs.Length}"))}");

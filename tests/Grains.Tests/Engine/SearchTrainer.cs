@@ -23,9 +23,9 @@ public sealed class SearchTrainer(TimeSpan workTime) : ITrainerLauncher
 
     public static double Clean(double alpha) => Math.Round(0.9 - 0.02 * alpha, 4);
 
-    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+    public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop)
     {
-        var spec = System.Text.Json.JsonSerializer.Deserialize<ExperimentSpec>(context.Ticket.TrainerSpecJson, ExperimentSpec.Json)!;
+        var spec = context.Ticket.Spec;
         var key = context.Lease.ExperimentKey;
         int from = Trained.GetValueOrDefault(key), to = spec.StopAtEpoch ?? spec.Epochs;
         int now = Interlocked.Increment(ref _running);
@@ -33,7 +33,7 @@ public sealed class SearchTrainer(TimeSpan workTime) : ITrainerLauncher
         try
         {
             await Task.Delay(workTime, stop);
-            if (!await progress(new ProgressUpdate { Phase = TrainerPhase.Epoch, Epoch = to, Epochs = spec.Epochs }))
+            if (!await progress(new ProgressEvent { Phase = TrainerPhase.Epoch, Epoch = to, Epochs = spec.Epochs }))
                 return new AttemptEnd(ExitReason.Cancelled, null, "stopped");
         }
         catch (OperationCanceledException)

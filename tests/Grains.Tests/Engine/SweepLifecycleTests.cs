@@ -41,8 +41,8 @@ public class SweepLifecycleTests
         Assert.Equal(40, done.Count(ExperimentPhase.Cancelled));
         await WaitFor(() => trainer.Running == 0);
         Assert.Equal(4, trainer.Starts.Count); // nothing started after the cancel
-        var running = (await engine.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot());
-        await WaitFor(async () => (await engine.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Leases == 0);
+        var running = (await engine.Grains.Scheduler().GetSnapshot());
+        await WaitFor(async () => (await engine.Grains.Scheduler().GetSnapshot()).Leases == 0);
         Assert.NotNull(running);
     }
 

@@ -11,7 +11,6 @@ public class LeasePolicyTests
     {
         var lease = new LeasePolicy();
         Assert.Equal(TimeSpan.FromSeconds(60), lease.Duration);
-        Assert.Equal(TimeSpan.FromSeconds(15), lease.RenewEvery);
         Assert.Equal(Beat.AddSeconds(60), lease.ExpiresAt(Beat));
     }
 

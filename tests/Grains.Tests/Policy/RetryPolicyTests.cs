@@ -1,3 +1,4 @@
+using StableSnn.Contracts;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Policy;
 
@@ -17,6 +18,19 @@ public class RetryPolicyTests
         Assert.Equal(TimeSpan.Zero, decision.Delay);
         Assert.StartsWith(why, decision.Why);
     }
+
+    /// <summary>The trainer's exit codes, through the engine's mapping: only what another attempt can change is retried.</summary>
+    [Theory]
+    [InlineData(ExitCodes.Success, false)]
+    [InlineData(ExitCodes.BadInput, false)]
+    [InlineData(ExitCodes.Diverged, false)]
+    [InlineData(ExitCodes.RungReached, false)]
+    [InlineData(ExitCodes.Crash, true)]
+    [InlineData(ExitCodes.Environment, true)]
+    [InlineData(ExitCodes.Interrupted, true)]
+    [InlineData(137, true)] // killed by SIGKILL: a crash
+    public void ExitCodesAreRetriedOnlyWhenAnotherAttemptCanEndDifferently(int exitCode, bool retried) =>
+        Assert.Equal(retried, new RetryPolicy(3).Decide(ExitReasons.FromExitCode(exitCode), 1).Retry);
 
     [Theory]
     [InlineData(ExitReason.Crash)]

@@ -9,11 +9,11 @@ public sealed class PairedResultsTests
 {
     static string Mask(params int[] bits) => ExampleMask.Pack(bits.Select(b => b == 1).ToArray());
 
-    static ExperimentResultRow Row(double alpha, int seed, string cleanMask, string pgdMask, string worstMask, bool unreliable = false)
+    static CompletedExperiment Row(double alpha, int seed, string cleanMask, string pgdMask, string worstMask, bool unreliable = false)
     {
         static double Acc(string m) => ExampleMask.Unpack(m, 10).Count(x => x) / 10.0;
         var point = new GridPoint("fashion-mnist", "small-cnn", "dlif", "at", alpha, seed);
-        return new ExperimentResultRow(point.ExperimentKey("paired"), point, new ExperimentOutcome
+        return new CompletedExperiment(point.ExperimentKey("paired"), point, new ExperimentOutcome
         {
             CleanAccuracy = Acc(cleanMask), Examples = 10, CleanMask = cleanMask,
             Attacks = [new AttackAccuracy("PGD-7", 8 / 255.0, Acc(pgdMask), 10, false) { Mask = pgdMask, Unreliable = unreliable }],

@@ -100,7 +100,7 @@ public sealed class ResultsTableTests
     [Fact]
     public void Search_trials_sharing_an_alpha_stay_apart_and_compare_with_the_first_trial_at_the_baseline()
     {
-        Model.ExperimentResultRow Trial(int n, double alpha, double pgd)
+        Model.CompletedExperiment Trial(int n, double alpha, double pgd)
         {
             var row = ResultSamples.Row(alpha, 42, 0.9, [ResultSamples.Attack("pgd", 0.1, pgd)]);
             var point = row.Point with { Trial = n };

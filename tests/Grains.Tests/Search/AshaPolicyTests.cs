@@ -28,8 +28,8 @@ public class AshaPolicyTests
     //  9  t9 0.90    3      t9, t5, t2                t9 promoted (cut-off 0.70)
     private static readonly RungReport[] NineAtRungZero =
     [
-        new("t1", 0, 0.50), new("t2", 0, 0.70), new("t3", 0, 0.60), new("t4", 0, 0.40), new("t5", 0, 0.80),
-        new("t6", 0, 0.55), new("t7", 0, 0.30), new("t8", 0, 0.65), new("t9", 0, 0.90),
+        new(1, 0, 0.50), new(2, 0, 0.70), new(3, 0, 0.60), new(4, 0, 0.40), new(5, 0, 0.80),
+        new(6, 0, 0.55), new(7, 0, 0.30), new(8, 0, 0.65), new(9, 0, 0.90),
     ];
 
     [Fact]
@@ -46,17 +46,17 @@ public class AshaPolicyTests
 
         // t2 goes on when t3's report makes three, and only then.
         var late = Assert.Single(steps[2].LatePromotions);
-        Assert.Equal(("t2", AshaAction.Promote, "t3", 1, 0.70), (late.TrialId, late.Action, late.TriggeredBy, late.Rank, late.CutOff));
+        Assert.Equal((2, AshaAction.Promote, 3, 1, 0.70), (late.Trial, late.Action, late.TriggeredBy, late.Rank, late.CutOff));
         Assert.All(steps.Where((_, i) => i != 2), s => Assert.Empty(s.LatePromotions));
 
-        var promoted = NineAtRungZero.Select(r => r.TrialId).Where(t => state.IsPromoted(t, 0));
-        Assert.Equal(["t2", "t5", "t9"], promoted);
-        Assert.Equal(["t9", "t5", "t2", "t8", "t3", "t6", "t1", "t4", "t7"], state.Standing(0).Select(s => s.TrialId));
+        var promoted = NineAtRungZero.Select(r => r.Trial).Where(t => state.IsPromoted(t, 0));
+        Assert.Equal([2, 5, 9], promoted);
+        Assert.Equal([9, 5, 2, 8, 3, 6, 1, 4, 7], state.Standing(0).Select(s => s.Trial));
 
         var t8 = steps[7].Decision;
         Assert.Equal((0.65, 3, 8), (t8.Score, t8.Rank, t8.TrialsAtRung));
         Assert.Equal("stopped at rung 0 (1 epoch): score 0.65 ranks 3 of 8; the top 2 go on, cut-off 0.7", t8.Explain());
-        Assert.Equal("promoted from rung 0 (1 epoch) when t3 reported: score 0.7 ranks 1 of 3; the top 1 go on, cut-off 0.7", late.Explain());
+        Assert.Equal("promoted from rung 0 (1 epoch) when t003 reported: score 0.7 ranks 1 of 3; the top 1 go on, cut-off 0.7", late.Explain());
     }
 
     [Fact]
@@ -64,35 +64,35 @@ public class AshaPolicyTests
     {
         // eta 2: a 0.9 waits; b 0.8 makes two (a promoted late, b stopped at 0.9); c 0.1 stopped;
         // d 0.2 makes four, slots 2: b is now in the top two and is promoted late; d stopped at b's 0.8.
-        var (_, steps) = new AshaPolicy(1, 2, 4).Replay([new("a", 0, 0.9), new("b", 0, 0.8), new("c", 0, 0.1), new("d", 0, 0.2)]);
+        var (_, steps) = new AshaPolicy(1, 2, 4).Replay([new(1, 0, 0.9), new(2, 0, 0.8), new(3, 0, 0.1), new(4, 0, 0.2)]);
         Assert.Equal([AshaAction.Wait, AshaAction.Stop, AshaAction.Stop, AshaAction.Stop], steps.Select(s => s.Decision.Action));
-        Assert.Equal(["a"], steps[1].LatePromotions.Select(d => d.TrialId));
+        Assert.Equal([1], steps[1].LatePromotions.Select(d => d.Trial));
         Assert.Empty(steps[2].LatePromotions);
         var b = Assert.Single(steps[3].LatePromotions);
-        Assert.Equal(("b", 2, 0.8, "d"), (b.TrialId, b.Rank, b.CutOff, b.TriggeredBy));
+        Assert.Equal((2, 2, 0.8, 4), (b.Trial, b.Rank, b.CutOff, b.TriggeredBy));
     }
 
     [Fact]
     public void HigherRungsAndCompletion()
     {
         var policy = new AshaPolicy(1, 3, 9); // rungs 1, 3, 9
-        var history = NineAtRungZero.Concat([new RungReport("t9", 1, 0.95), new("t2", 1, 0.60), new("t5", 1, 0.85), new("t9", 2, 0.97)]);
+        var history = NineAtRungZero.Concat([new RungReport(9, 1, 0.95), new(2, 1, 0.60), new(5, 1, 0.85), new(9, 2, 0.97)]);
         var (state, steps) = policy.Replay(history);
         Assert.Equal(AshaAction.Wait, steps[9].Decision.Action);
         Assert.Equal(AshaAction.Wait, steps[10].Decision.Action);
         Assert.Equal(AshaAction.Stop, steps[11].Decision.Action); // three at rung 1: t9 (0.95) goes on, t5 (0.85) does not
-        Assert.Equal(["t9"], steps[11].LatePromotions.Select(d => d.TrialId));
+        Assert.Equal([9], steps[11].LatePromotions.Select(d => d.Trial));
         Assert.Equal((AshaAction.Complete, 9), (steps[12].Decision.Action, steps[12].Decision.RungEpochs));
-        Assert.True(state.IsPromoted("t9", 1));
+        Assert.True(state.IsPromoted(9, 1));
         // A trial not promoted from rung 0 cannot report at rung 1.
-        Assert.Throws<InvalidOperationException>(() => state.Apply(new RungReport("t8", 1, 0.99)));
+        Assert.Throws<InvalidOperationException>(() => state.Apply(new RungReport(8, 1, 0.99)));
     }
 
     [Fact]
     public void ReplayAfterRestartGivesIdenticalDecisions()
     {
         var policy = new AshaPolicy(1, 3, 9);
-        var history = NineAtRungZero.Concat([new RungReport("t9", 1, 0.95), new("t2", 1, 0.60), new("t5", 1, 0.85)]).ToArray();
+        var history = NineAtRungZero.Concat([new RungReport(9, 1, 0.95), new(2, 1, 0.60), new(5, 1, 0.85)]).ToArray();
         var (_, uninterrupted) = policy.Replay(history);
 
         // The silo dies after five reports; the new activation rebuilds its state from the stored reports and goes on.
@@ -113,28 +113,28 @@ public class AshaPolicyTests
     public void ARepeatedReportChangesNothing()
     {
         var (state, _) = new AshaPolicy(1, 3, 9).Replay(NineAtRungZero.Take(3));
-        var again = state.Apply(new RungReport("t3", 0, 0.99)); // re-sent, with a different score: the first stands
+        var again = state.Apply(new RungReport(3, 0, 0.99)); // re-sent, with a different score: the first stands
         Assert.Same(state, again.State);
         Assert.Equal((AshaAction.Stop, 0.60, 3), (again.Decision.Action, again.Decision.Score, again.Decision.TrialsAtRung));
         Assert.Empty(again.LatePromotions);
-        Assert.Equal(AshaAction.Promote, state.Apply(new RungReport("t2", 0, 0.1)).Decision.Action);
+        Assert.Equal(AshaAction.Promote, state.Apply(new RungReport(2, 0, 0.1)).Decision.Action);
     }
 
     [Fact]
-    public void TiesGoToTheSmallerTrialIdWhateverTheOrder()
+    public void TiesGoToTheSmallerTrialNumberWhateverTheOrder()
     {
         var policy = new AshaPolicy(1, 3, 9);
-        var (s1, _) = policy.Replay([new("b", 0, 0.5), new("a", 0, 0.5), new("c", 0, 0.5)]);
-        var (s2, _) = policy.Replay([new("c", 0, 0.5), new("b", 0, 0.5), new("a", 0, 0.5)]);
-        Assert.True(s1.IsPromoted("a", 0) && s2.IsPromoted("a", 0));
-        Assert.False(s1.IsPromoted("b", 0) || s2.IsPromoted("b", 0));
+        var (s1, _) = policy.Replay([new(2, 0, 0.5), new(1, 0, 0.5), new(3, 0, 0.5)]);
+        var (s2, _) = policy.Replay([new(3, 0, 0.5), new(2, 0, 0.5), new(1, 0, 0.5)]);
+        Assert.True(s1.IsPromoted(1, 0) && s2.IsPromoted(1, 0));
+        Assert.False(s1.IsPromoted(2, 0) || s2.IsPromoted(2, 0));
     }
 
     [Fact]
     public void NaNScoresRankLast()
     {
-        var (state, _) = new AshaPolicy(1, 3, 9).Replay([new("a", 0, double.NaN), new("b", 0, 0.1), new("c", 0, 0.2)]);
-        Assert.Equal(["c", "b", "a"], state.Standing(0).Select(s => s.TrialId));
-        Assert.True(state.IsPromoted("c", 0));
+        var (state, _) = new AshaPolicy(1, 3, 9).Replay([new(1, 0, double.NaN), new(2, 0, 0.1), new(3, 0, 0.2)]);
+        Assert.Equal([3, 2, 1], state.Standing(0).Select(s => s.Trial));
+        Assert.True(state.IsPromoted(3, 0));
     }
 }

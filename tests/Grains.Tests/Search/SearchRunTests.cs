@@ -89,7 +89,7 @@ public class SearchRunTests
         Assert.Equal(AshaAction.Wait, Assert.Single(run.ReportRung(1, Rung(1, 0.20))).Action);
         // The third report fills floor(3/3) = 1 place: trial 0 (0.30) goes on, late; trial 2 (0.10) is stopped.
         var third = run.ReportRung(2, Rung(1, 0.10));
-        Assert.Equal([(2, AshaAction.Stop), (0, AshaAction.Promote)], third.Select(d => (SearchRun.TrialOf(d), d.Action)));
+        Assert.Equal([(2, AshaAction.Stop), (0, AshaAction.Promote)], third.Select(d => (d.Trial, d.Action)));
         Assert.Equal(0.30, third[0].CutOff);
         Assert.Equal((3, 1), (run.StopAtEpoch(0)!.Value, run.TargetRung(0)));
         Assert.Equal((1, 0), (run.StopAtEpoch(2)!.Value, run.TargetRung(2)));
@@ -104,7 +104,7 @@ public class SearchRunTests
         for (int i = 0; i < 3; i++) floored.Propose([]);
         floored.ReportRung(0, Rung(1, 0.9, validation: 0.5));
         floored.ReportRung(1, Rung(1, 0.1));
-        Assert.Equal(1, SearchRun.TrialOf(floored.ReportRung(2, Rung(1, 0.05)).Single(d => d.Action == AshaAction.Promote)));
+        Assert.Equal(1, floored.ReportRung(2, Rung(1, 0.05)).Single(d => d.Action == AshaAction.Promote).Trial);
 
         var replayed = new SearchRun(Sweep(), state);
         for (int t = 0; t < 4; t++)
@@ -150,7 +150,7 @@ public class SearchRunTests
 
         Assert.Empty(run.PromoteAtEndOfBudget(_ => false)); // nobody waiting (e.g. all failed): nothing to promote
         var d = Assert.Single(run.PromoteAtEndOfBudget(_ => true));
-        Assert.Equal((1, AshaAction.Promote, 1), (SearchRun.TrialOf(d), d.Action, d.Rung));
+        Assert.Equal((1, AshaAction.Promote, 1), (d.Trial, d.Action, d.Rung));
         Assert.StartsWith("promoted from rung 1 (3 epochs) at the end of the budget", d.Explain());
         Assert.Equal((2, (int?)null), (run.TargetRung(1), run.StopAtEpoch(1))); // on to the end: all epochs and the suite
         Assert.True(run.PromotedPastItsRung(1));

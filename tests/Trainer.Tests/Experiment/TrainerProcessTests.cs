@@ -51,7 +51,6 @@ public class TrainerProcessTests
         var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec("raw", epochs: 2) with { StopAtEpoch = 1 });
         var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"));
         Assert.Equal(ExitCodes.RungReached, run.ExitCode);
-        Assert.False(ExitCodes.IsRetryable(run.ExitCode));
         Assert.True(File.Exists(RungResult.PathFor(work.File("out"), 1)));
         Assert.Equal(TrainerPhase.Rung, run.Events.Last().Phase);
     }
@@ -78,7 +77,6 @@ public class TrainerProcessTests
         var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"), "--device", "cuda:0");
         Assert.Equal(ExitCodes.Environment, run.ExitCode); // retried on another node, not dropped as bad input
         Assert.Contains("CUDA is not available", run.Stderr);
-        Assert.True(ExitCodes.IsRetryable(run.ExitCode));
     }
 
     [Fact]
@@ -124,7 +122,6 @@ public class TrainerProcessTests
         while (events.MoveNext()) rest.Add(events.Current);
         Assert.True(run.WaitForExit(60_000), "the trainer did not stop after SIGTERM");
         Assert.Equal(ExitCodes.Interrupted, run.ExitCode); // what a draining node's attempt ends with: retried, resumes
-        Assert.True(ExitCodes.IsRetryable(run.ExitCode));
         Assert.Equal(TrainerPhase.Error, rest.Last().Phase);
         Assert.True(Directory.Exists(work.File("out/checkpoints/epoch-0001")), "the finished epoch's checkpoint is kept");
         Assert.False(File.Exists(work.File("out/result.json")));
@@ -138,7 +135,6 @@ public class TrainerProcessTests
         var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec(epochs: 2) with { LearningRate = 1e30 });
         var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"));
         Assert.Equal(ExitCodes.Diverged, run.ExitCode);
-        Assert.False(ExitCodes.IsRetryable(run.ExitCode)); // the same spec would diverge again
         Assert.Contains("diverged", run.Stderr);
     }
 

@@ -4,8 +4,8 @@ using StableSnn.Grains.Telemetry;
 
 namespace StableSnn.Grains.Tests.Results;
 
-/// <summary>The accuracy metric is the results table over grid points whose seeds have all ended.</summary>
-public sealed class EngineMetricsAggregationTests
+/// <summary>The engine's metrics: the accuracy metric is the results table over grid points whose seeds have all ended; labels are stable.</summary>
+public sealed class EngineMetricsTests
 {
     static readonly GridPoint[] Points =
     [
@@ -52,4 +52,10 @@ public sealed class EngineMetricsAggregationTests
         Assert.Equal(0.9, Assert.Single(result, a => a.Label == ResultRow.Clean).Mean, 10);
         Assert.Equal(0, result[0].Flagged);
     }
+
+    [Theory]
+    [InlineData(ExitReason.Crash, "crash")]
+    [InlineData(ExitReason.BadInput, "bad_input")]
+    [InlineData(ExitReason.LeaseExpired, "lease_expired")]
+    public void Reason_labels_are_snake_case(ExitReason reason, string label) => Assert.Equal(label, EngineMetrics.ReasonLabel(reason));
 }

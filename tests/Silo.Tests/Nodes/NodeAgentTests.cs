@@ -1,9 +1,11 @@
+using StableSnn.Contracts;
 using System.Diagnostics;
 using StableSnn.Grains.Interfaces;
 using StableSnn.Grains.Model;
+using StableSnn.Grains.Tests.Engine;
 using StableSnn.Silo.Nodes;
 
-namespace StableSnn.Grains.Tests.Engine;
+namespace StableSnn.Silo.Tests.Nodes;
 
 /// <summary>
 /// The node's scheduling policy: it never waits for its report interval when there is something to do. The interval
@@ -38,7 +40,7 @@ public class NodeAgentTests
         var trainer = new GapTrainer();
         await using var engine = await EngineCluster.Start(trainer, slotsPerSilo: 2, settings: SlowReports);
         // The node's first report registers its slots; after that it idles for the (long) interval.
-        await WaitFor(async () => (await engine.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots.Length == 2);
+        await WaitFor(async () => (await engine.Grains.Scheduler().GetSnapshot()).Slots.Length == 2);
         await Task.Delay(300);
 
         await engine.Grains.GetGrain<ISweepGrain>("late").Submit(EngineCluster.Grid("late", alphas: 1));
@@ -55,13 +57,13 @@ public class NodeAgentTests
         await sweep.Submit(EngineCluster.Grid("shown", alphas: 1));
         await engine.WaitUntil("shown", s => s.Count(ExperimentPhase.Training) == 2);
 
-        var slots = (await engine.Grains.GetGrain<ISchedulerGrain>("default").GetSnapshot()).Slots.Select(s => s.Slot.Id).ToList();
+        var slots = (await engine.Grains.Scheduler().GetSnapshot()).Slots.Select(s => s.Slot.Id).ToList();
         Assert.Equal(2, slots.Count);
-        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<IGpuSlotGrain>(id).Get())))
+        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<ISlotGrain>(id).Get())))
             .All(v => v.Health == "busy" && v.Snapshot?.ExperimentKey is not null));
 
         await sweep.Cancel();
-        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<IGpuSlotGrain>(id).Get())))
+        await WaitFor(async () => (await Task.WhenAll(slots.Select(id => engine.Grains.GetGrain<ISlotGrain>(id).Get())))
             .All(v => v.Health == "idle" && v.Snapshot?.ExperimentKey is null));
     }
 
@@ -81,7 +83,7 @@ public class NodeAgentTests
         readonly InstantFakeTrainer _inner = new();
         readonly List<(string Slot, long Start, long End)> _spans = [];
 
-        public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressUpdate, Task<bool>> progress, CancellationToken stop)
+        public async Task<AttemptEnd> RunAsync(AttemptContext context, Func<ProgressEvent, Task<bool>> progress, CancellationToken stop)
         {
             long start = Stopwatch.GetTimestamp();
             try { return await _inner.RunAsync(context, progress, stop); }

@@ -1,11 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using StableSnn.Grains.Model;
-using StableSnn.Grains.Telemetry;
 using StableSnn.Silo.Telemetry;
 
 namespace StableSnn.Telemetry.Tests;
 
-public sealed class EngineMetricsTests
+public sealed class HealthCheckTests
 {
     [Fact]
     public async Task Readiness_is_unhealthy_until_the_silo_is_active()
@@ -15,10 +13,4 @@ public sealed class EngineMetricsTests
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
         Assert.False(check.IsActive);
     }
-
-    [Theory]
-    [InlineData(ExitReason.Crash, "crash")]
-    [InlineData(ExitReason.BadInput, "bad_input")]
-    [InlineData(ExitReason.LeaseExpired, "lease_expired")]
-    public void Reason_labels_are_snake_case(ExitReason reason, string label) => Assert.Equal(label, EngineMetrics.ReasonLabel(reason));
 }
