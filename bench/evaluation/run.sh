@@ -20,8 +20,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -d "$models" ] || { echo "--models: '$models' is not a directory of trained experiments" >&2; exit 2; }
-dotnet build bench/EvalStudy -c Release -m:1 -v q -nologo >/dev/null
-study=bench/EvalStudy/bin/Release/net10.0/linux-x64/EvalStudy
+# STUDY=PATH runs a copy of EvalStudy built elsewhere (a long run is then not disturbed by rebuilds of the checkout).
+study=${STUDY:-bench/EvalStudy/bin/Release/net10.0/linux-x64/EvalStudy}
+[ -n "${STUDY:-}" ] || dotnet build bench/EvalStudy -c Release -m:1 -v q -nologo >/dev/null
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 mkdir -p "$out"
 for dir in "$models"/*/; do

@@ -103,16 +103,18 @@ public class SurrogateOverrideTests
     [Fact]
     public void AdaptiveWidthFollowsTheDocumentedRule()
     {
-        // One forward, T = 1: r = |v|, g = max(0.05, pi |v|). Arctan: g / (g^2 + pi^2 v^2) = 1 / (2 pi |v|):
+        // One forward, T = 1, scale pi: r = |v|, g = max(0.05, pi |v|). Arctan: g / (g^2 + pi^2 v^2) = 1 / (2 pi |v|):
         // I = 3 or -1 (v = +-2): 1 / (4 pi) = 0.0795775; I = 1.5 (v = 0.5): 1 / pi = 0.3183099. I = 1 (v = 0): g = 0.05, 1 / g = 20.
         float[] currents = [3f, -1f, 1.5f, 1f];
-        var arctan = InputGradient(currents, new(SurrogateShape.Arctan, Adaptive: true), neurons: 4);
+        var arctan = InputGradient(currents, new(SurrogateShape.Arctan, Adaptive: true) { Scale = Math.PI }, neurons: 4);
         Assert.Equal(0.0795775, arctan[0], 1e-6);
         Assert.Equal(0.0795775, arctan[1], 1e-6);
         Assert.Equal(0.3183099, arctan[2], 1e-6);
         Assert.Equal(20, arctan[3], 1e-3);
         // Triangle of width pi |v| at |v| = 2: (2 pi - 2) / (2 pi)^2 = 0.1084944, where the training triangle gives 0.
-        Assert.Equal(0.1084944, InputGradient([3f], new(SurrogateShape.Triangle, Adaptive: true))[0], 1e-6);
+        Assert.Equal(0.1084944, InputGradient([3f], new(SurrogateShape.Triangle, Adaptive: true) { Scale = Math.PI })[0], 1e-6);
+        // The default scale 1: g = |v|, so the arctan passes 1 / ((1 + pi^2) |v|): at |v| = 2, 1 / 21.739209 = 0.0459998.
+        Assert.Equal(0.0459998, InputGradient([3f], new(SurrogateShape.Arctan, Adaptive: true))[0], 1e-6);
         Assert.Equal(0f, InputGradient([3f], new(SurrogateShape.Triangle))[0]);
     }
 
@@ -127,7 +129,7 @@ public class SurrogateOverrideTests
             neuron.forward(input).sum().backward();
             return input.grad!.item<float>();
         }
-        using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, Adaptive: true)))
+        using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, Adaptive: true) { Scale = Math.PI }))
         {
             Grad(3f); // v = 2: r^2 = 4
             // A forward that cannot be followed by a backward does not count.
@@ -137,7 +139,7 @@ public class SurrogateOverrideTests
             Assert.Equal(2, SurrogateOverride.Tracker!.Updates);
         }
         // Outside the use the statistics are gone: a new use starts from the current forward (1 / pi at v = 0.5).
-        using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, Adaptive: true)))
+        using (SurrogateOverride.Use(new SurrogateGradient(SurrogateShape.Arctan, Adaptive: true) { Scale = Math.PI }))
             Assert.Equal(0.3183099, Grad(1.5f), 1e-6);
     }
 
