@@ -96,7 +96,8 @@ public sealed class Apgd : IAttack
                 var target = Targeted ? AttackLosses.Targets(cleanLogits.index_select(0, index), rank) : null;
                 // Each run fits its own surrogate statistics (a new start, perhaps a new target).
                 SurrogateOverride.Tracker?.Restart();
-                var (runAdv, fooled) = RunOnce(model, clean.index_select(0, index), labels.index_select(0, index), target, random, rows);
+                var (runAdv, fooled) = RunOnce(model, clean.index_select(0, index), labels.index_select(0, index), target, random, rows,
+                    (rank - 1) * Restarts + restart, targets * Restarts);
                 adv.index_copy_(0, index, runAdv);
                 var fooledRows = fooled.cpu().data<bool>().ToArray();
                 for (var k = 0; k < rows.Length; k++)
@@ -108,10 +109,11 @@ public sealed class Apgd : IAttack
 
     /// <summary>
     /// One run on a batch of correctly classified images. Returns per example its first misclassified iterate, or its
-    /// highest-loss iterate, and whether it was fooled. <paramref name="rows"/> name the examples' random streams.
+    /// highest-loss iterate, and whether it was fooled. <paramref name="rows"/> name the examples' random streams;
+    /// <paramref name="run"/> of <paramref name="runs"/> is only for progress.
     /// </summary>
     (Tensor Adv, Tensor Fooled) RunOnce(nn.Module<Tensor, Tensor> model, Tensor clean, Tensor labels, Tensor? targets,
-        ExampleRandom random, long[] rows)
+        ExampleRandom random, long[] rows, int run, int runs)
     {
         var eps = (double)Epsilon;
         var checkpoints = Checkpoints(Steps);
@@ -146,7 +148,7 @@ public sealed class Apgd : IAttack
         var nextCheckpoint = 0;
         for (var k = 0; k < Steps && live.shape[0] > 0; k++)
         {
-            AttackCancellation.ThrowIfRequested();
+            AttackLoop.Step(run * (long)Steps + k, runs * (long)Steps);
             using var stepScope = NewDisposeScope();
             var previous = state;
             var s = state;

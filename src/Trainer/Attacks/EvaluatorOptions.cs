@@ -19,6 +19,9 @@ public sealed record EvaluatorOptions(
     MaskingThresholds? Thresholds = null,
     int? QueryBatchSize = null)
 {
+    /// <summary>How often a long batch reports its attack's steps (besides the report after each batch).</summary>
+    public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(2);
+
     public static EvaluatorOptions Default { get; } = new();
 
     /// <summary>

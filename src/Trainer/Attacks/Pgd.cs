@@ -48,7 +48,7 @@ public sealed class Pgd : IAttack
         }
         for (var step = 0; step < Steps; step++)
         {
-            AttackCancellation.ThrowIfRequested();
+            AttackLoop.Step(step, Steps);
             // One scope per step keeps only the current iterate alive (the graph is freed each step).
             using var inner = NewDisposeScope();
             var (_, grad, _) = AttackOps.LossAndGrad(model, adv, labels, Loss);

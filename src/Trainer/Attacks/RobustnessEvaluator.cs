@@ -62,7 +62,11 @@ public static class RobustnessEvaluator
         var batches = (examples + batchSize - 1) / batchSize;
 
         using var mode = new EvalModeScope(model);
-        using var cancellation = AttackCancellation.Use(cancel);
+        // Inside a batch, the attack's own loop reports how far it is (and stops on cancellation).
+        (string Name, int Batch, int Batches, int Index) running = ("clean", 0, batches, 0);
+        using var loop = AttackLoop.Use(cancel, (done, total) => progress?.Report(
+            new AttackProgress(running.Name, running.Batch, running.Batches, running.Index, attacks.Count) { Iteration = done, Iterations = total }),
+            options.ProgressEvery);
         var clock = Stopwatch.StartNew();
         var clean = new bool[examples];
         var classes = 0;
@@ -97,7 +101,7 @@ public static class RobustnessEvaluator
                 var still = ExampleMask.AndAll(clean, Enumerable.Range(0, results.Count)
                     .Where(j => CountsForWorstCase(results[j]) && results[j].Attack.Epsilon == configs[i].Epsilon).Select(j => masks[j]));
                 attempted = RunCascade(model, attacks[i], configs[i].Name, images, labels, still, correct, size, seed,
-                    progress, i + 1, attacks.Count, cancel);
+                    progress, i + 1, attacks.Count, cancel, (b, n) => running = (configs[i].Name, b, n, i + 1));
             }
             else
             {
@@ -109,6 +113,7 @@ public static class RobustnessEvaluator
                     cancel.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var (x, y, start) = Slice(images, labels, b, size);
+                    running = (configs[i].Name, b, count, i + 1);
                     var adv = attacks[i].Perturb(model, x, y, Seeds(seed, configs[i].Name, Enumerable.Range(start, checked((int)x.shape[0])).Select(k => (long)k)));
                     using (no_grad())
                         Record(model.call(adv), y, correct, start);
@@ -156,7 +161,8 @@ public static class RobustnessEvaluator
 
     /// <summary>Attacks the images <paramref name="still"/> marks, in batches of the same size; the rest stay false (already broken).</summary>
     static int RunCascade(nn.Module<Tensor, Tensor> model, IAttack attack, string name, Tensor images, Tensor labels, bool[] still,
-        bool[] correct, int batchSize, int seed, IProgress<AttackProgress>? progress, int index, int count, CancellationToken cancel)
+        bool[] correct, int batchSize, int seed, IProgress<AttackProgress>? progress, int index, int count, CancellationToken cancel,
+        Action<int, int> starting)
     {
         var chosen = Enumerable.Range(0, still.Length).Where(i => still[i]).Select(i => (long)i).ToArray();
         var batches = (chosen.Length + batchSize - 1) / batchSize;
@@ -165,6 +171,7 @@ public static class RobustnessEvaluator
             cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var part = chosen.AsSpan(b * batchSize, Math.Min(batchSize, chosen.Length - b * batchSize)).ToArray();
+            starting(b, batches);
             var rows = tensor(part, device: images.device);
             var x = images.index_select(0, rows);
             var y = labels.index_select(0, rows);

@@ -78,7 +78,7 @@ public sealed class SquareAttack : IAttack
 
         for (var i = 0; i < Queries; i++)
         {
-            AttackCancellation.ThrowIfRequested();
+            AttackLoop.Step(i, Queries);
             // One scope per iteration keeps only the current iterate, margins and flags alive.
             using var step = NewDisposeScope();
             var active = (~fooled).nonzero().squeeze(1);

@@ -96,7 +96,8 @@ public static class AttackPhase
         public void Report(AttackProgress p) => sink.Report(new ProgressEvent
         {
             Phase = TrainerPhase.Attack, Attack = p.Attack, Batch = p.Batch, Batches = p.Batches,
-            Message = $"attack {p.AttackIndex}/{p.Attacks}",
+            Message = p.Iterations > 0 ? $"attack {p.AttackIndex}/{p.Attacks}, step {p.Iteration}/{p.Iterations} of batch {p.Batch + 1}"
+                                       : $"attack {p.AttackIndex}/{p.Attacks}",
         });
     }
 }
