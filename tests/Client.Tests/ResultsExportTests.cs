@@ -1,5 +1,6 @@
 using StableSnn.Grains.Tests.Results;
 using StableSnn.Grains.Results;
+using StableSnn.Grains.Model;
 using System.Text;
 using System.Text.Json;
 using StableSnn.Client.Results;
@@ -60,7 +61,32 @@ public sealed class ResultsExportTests : IDisposable
             "correct,examples,ci_low,ci_high,unreliable,eps_255,baseline_delta,baseline_p,significant,findings,budget",
             ResultsExport.CsvHeader);
         Assert.Equal(1 + 4 * 4, records.Count); // 4 experiments x (clean, fgsm, pgd, sanity)
-        Assert.All(records, r => Assert.Equal(22, r.Count));
+        Assert.All(records, r => Assert.Equal(24, r.Count));
+    }
+
+    [Fact]
+    public void Csv_worst_case_line_names_a_reduced_budget_and_every_line_carries_the_findings()
+    {
+        var path = _dir.File("results.csv");
+        var rows = ResultSamples.Sweep();
+        rows[0] = rows[0] with
+        {
+            Outcome = rows[0].Outcome with
+            {
+                WorstCases = [new AttackAccuracy(WorstCase.Label, 0.1, 0.25, 100, false)],
+                Findings = ["standard-overstates", "square-beats-attack"],
+                Budget = "reduced",
+                BelowStandardBudget = true,
+                BudgetDescription = "APGD 20 iterations",
+            },
+        };
+
+        ResultsExport.WriteCsv(rows, path);
+
+        var lines = ParseCsv(File.ReadAllText(path)).Where(r => r[0] == rows[0].Key).ToList();
+        Assert.All(lines, r => Assert.Equal("standard-overstates;square-beats-attack", r[22]));
+        Assert.Equal("reduced: APGD 20 iterations", lines.Single(r => r[7] == WorstCase.Label)[23]);
+        Assert.All(lines.Where(r => r[7] != WorstCase.Label), r => Assert.Equal("", r[23])); // the budget is the worst case's
     }
 
     [Fact]
@@ -74,7 +100,7 @@ public sealed class ResultsExportTests : IDisposable
         // Ordered by grid point: alpha 0 before 0.5, seed 1 before 2; clean first within an experiment.
         Assert.Equal(
             ["demo/fashion-mnist/small-cnn/lif/at/a0/s1", "fashion-mnist", "small-cnn", "lif", "at", "0", "1", "clean", "0", "0.95", "0.95", "false", "",
-             "", "", "", "", "false", "", "", "", ""], // no image count for clean accuracy: no interval; the baseline: no test
+             "", "", "", "", "false", "", "", "", "", "", ""], // no image count for clean accuracy: no interval; the baseline: no test
             records[1]);
         var flaggedPgd = records.Single(r => r[0] == "demo/fashion-mnist/small-cnn/lif/at/a0.5/s2" && r[7] == "pgd");
         Assert.Equal(["0.5", "2", "pgd", "0.1", "0.4", "0.8", "false", "transfer-beats-whitebox", "40", "100"], flaggedPgd[5..15]);
