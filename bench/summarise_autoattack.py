@@ -162,7 +162,7 @@ if old:
     owc = min(olds[0]["worstCases"], key=lambda x: abs(x["epsilon"] - 8 / 255))
     w(f"| **process wall time** | | **{ow:.1f}** | |")
     w(f"\nWorst case at 8/255: old {pct(owc['accuracy'])} ({', '.join(owc['attacks'])}), new {pct(cwc['accuracy'])}; "
-      f"new / old wall time {cw / ow:.2f}; budgets: old `{olds[0].get('budget', {}).get('description', '?')}`, "
+      f"new / old wall time {cw / ow:.2f}; budgets: old `{(olds[0].get('budget') or {}).get('description', 'not recorded by that trainer')}`, "
       f"new `{cs[0].get('budget', {}).get('description', '?')}`.\n")
 
 w("## Runs (in order) and the machine's load\n")

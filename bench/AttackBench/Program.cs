@@ -13,11 +13,13 @@ using static TorchSharp.torch;
 // query (forward only). Each cell alternates the three models rep by rep and keeps the median of --reps.
 // Usage: AttackBench SPEC CHECKPOINT [--sizes 32,64,128,256,0] [--reps 5] [--threads 2]   (0 = the whole subset)
 //        AttackBench export SPEC CHECKPOINT OUTDIR [--subset N]   |   AttackBench profile SPEC CHECKPOINT [--subset N] [--out FILE]
+//        AttackBench frozen SPEC CHECKPOINT [--batch 256] [--reps 9] [--threads 1]
 if (AllocatorGuard.EnsureTcmalloc(args) is int code) return code;
 // Modes added for bench/attack-autoattack.sh: export the attack copy and images for the PyTorch reference, and the
 // reliable suite in-process with the model's forward and backward timed per attack (see Export.cs, Profile.cs).
 if (args.Length > 0 && args[0] == "export") return StableSnn.Bench.AttackExport.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile") return StableSnn.Bench.AttackProfile.Run(args[1..]);
+if (args.Length > 0 && args[0] == "frozen") return StableSnn.Bench.FrozenCost.Run(args[1..]);
 var spec = ExperimentSpec.Load(args[0]);
 var checkpoint = args[1];
 int[] sizes = [32, 64, 128, 256, 0];
