@@ -38,7 +38,7 @@ public static class FrozenCost
         using var model = AttackPhase.LoadModel(spec, checkpoint, CPU);
         using var asTrainer = BatchNormFolding.AttackCopy(model, () => AttackPhase.Build(spec));
         using var frozen = BatchNormFolding.AttackCopy(model, () => AttackPhase.Build(spec));
-        foreach (var p in frozen.parameters()) p.requires_grad_(false);
+        foreach (var p in asTrainer.parameters()) p.requires_grad_(true); // as the trainer's copy was before the freeze
         var (train, test) = DatasetCatalog.Load(spec.Dataset, spec.DataRoot);
         train.Dispose();
         using var _test = test;
@@ -73,7 +73,7 @@ public static class FrozenCost
         }
         static double Median(List<double> v) { v.Sort(); return v[v.Count / 2]; }
         Console.WriteLine($"# {spec.Architecture} {spec.Neuron}, T = {spec.TimeSteps}, batch {batch}, {threads} threads, median of {reps} rounds");
-        Console.WriteLine("| pass | parameters require grad (as the trainer) | frozen | frozen / as trainer |");
+        Console.WriteLine("| pass | parameters require grad (the trainer before) | frozen | frozen / as trainer |");
         Console.WriteLine("|---|---|---|---|");
         string[] names = ["no_grad forward (Square query)", "forward + input gradient, adaptive backward (APGD step)"];
         for (var g = 0; g < 2; g++)

@@ -36,7 +36,7 @@ public static class BatchNormFolding
 
     /// <summary>
     /// Folds <paramref name="model"/>, which the caller gives up: the result reuses its layers (folded in place) and
-    /// owns them from now on. Only for evaluation; training the result would update the folded weights.
+    /// owns them from now on. Only for evaluation: its parameters are frozen (no gradient).
     /// </summary>
     /// <param name="onceOverTime">Run the layers before the first spiking layer once per image (off only to measure what it saves).</param>
     public static SpikingNetwork Fold(SpikingNetwork model, bool onceOverTime = true)
@@ -72,6 +72,10 @@ public static class BatchNormFolding
             model.ChannelMean, model.ChannelStd);
         folded.to(model.parameters().First().device);
         folded.eval();
+        // Attacks differentiate to the input only. Parameters that require grad make every query keep what a weight
+        // gradient would need (with DLIF gains, the fused neuron saves its membrane even under no_grad) and every
+        // backward compute those gradients; frozen, the input gradient is the same and cheaper.
+        foreach (var p in folded.parameters()) p.requires_grad_(false);
         return folded;
     }
 

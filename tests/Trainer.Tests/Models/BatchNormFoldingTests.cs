@@ -89,6 +89,33 @@ public sealed class BatchNormFoldingTests
     }
 
     [Fact]
+    public void FoldedCopyIsFrozenAndItsInputGradientIsThatOfTheUnfrozenCopy()
+    {
+        var shape = new InputShape(1, 12, 12);
+        using var model = Trained("small-cnn", shape, 4);
+        using var folded = BatchNormFolding.AttackCopy(model, () => Build("small-cnn", shape));
+        Assert.All(folded.parameters(), p => Assert.False(p.requires_grad));
+        using var gen = new Generator(9);
+        using var images = rand([8, 1, 12, 12], generator: gen);
+        using var labels = randint(Classes, [8], generator: gen);
+
+        Tensor InputGradient()
+        {
+            using var adaptive = SurrogateOverride.Use(AttackSuites.Adaptive);
+            using var grad = enable_grad();
+            var x = images.detach().requires_grad_(true);
+            var loss = nn.functional.cross_entropy(folded.call(x), labels);
+            return autograd.grad([loss], [x])[0];
+        }
+
+        using var frozen = InputGradient();
+        foreach (var p in folded.parameters()) p.requires_grad_(true);
+        using var unfrozen = InputGradient();
+        Assert.True(frozen.abs().sum().item<float>() > 0, "no gradient reached the input: the comparison would say nothing");
+        Assert.True((frozen == unfrozen).all().item<bool>(), $"input gradients differ by {(frozen - unfrozen).abs().max().item<float>()}");
+    }
+
+    [Fact]
     public void FoldedAndUnfoldedModelsGiveTheSameAttackResults()
     {
         var shape = new InputShape(1, 12, 12);
