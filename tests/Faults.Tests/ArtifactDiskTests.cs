@@ -43,7 +43,7 @@ public sealed class ArtifactDiskTests(ITestOutputHelper output)
             await Until(() => !Trainers.Under(second).Any(), run);
             Assert.True(Mount("-o", "remount,rw", artifacts));
 
-            int exit = await run.WaitAsync(TimeSpan.FromMinutes(4));
+            int exit = await run.WaitWhileProgressingAsync(stalled: TimeSpan.FromMinutes(3), limit: TimeSpan.FromMinutes(8));
             output.WriteLine(run.Output);
             Assert.True(exit == 0, run.Output);
             var attempts = Sweeps.Attempts(work.File("out"));

@@ -42,7 +42,7 @@ public sealed class EmbeddedSiloKillTests(ITestOutputHelper output)
         }
 
         using var second = Cli.Start(work.Path, FastLeases, "run", "silo.yaml", "--data-dir", "state", "--out", "out");
-        int exit = await second.WaitAsync(TimeSpan.FromMinutes(4));
+        int exit = await second.WaitWhileProgressingAsync(stalled: TimeSpan.FromMinutes(3), limit: TimeSpan.FromMinutes(8));
         output.WriteLine(second.Output);
         Assert.True(exit == 0, second.Output);
         Assert.Contains("3 completed, 0 failed", second.Output);

@@ -51,6 +51,40 @@ public sealed class RunningProcess : IDisposable
     /// <summary>SIGKILL: no handler runs, nothing is flushed, children are left behind (as when a node dies).</summary>
     public void KillHard() { if (!_process.HasExited) _process.Kill(entireProcessTree: false); _process.WaitForExit(); }
 
+    /// <summary>
+    /// Waits for the process to exit while it shows progress: fails when its output (timestamps left out, so the
+    /// CLI's periodic status line counts only when what it says changes) stays the same for <paramref name="stalled"/>,
+    /// or after <paramref name="limit"/> in all. On a crowded machine a sweep is slower but still moves; a fixed
+    /// deadline fails it, a stall does not.
+    /// </summary>
+    public async Task<int> WaitWhileProgressingAsync(TimeSpan stalled, TimeSpan limit)
+    {
+        var started = DateTime.UtcNow;
+        var seen = Progress();
+        var changed = DateTime.UtcNow;
+        while (!_process.HasExited)
+        {
+            using var tick = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { await _process.WaitForExitAsync(tick.Token); }
+            catch (OperationCanceledException) { }
+            var now = Progress();
+            if (now != seen) { seen = now; changed = DateTime.UtcNow; }
+            var why = DateTime.UtcNow - changed > stalled ? $"showed no progress for {stalled}"
+                : DateTime.UtcNow - started > limit ? $"did not exit in {limit} although it progressed" : null;
+            if (why is not null && !_process.HasExited)
+            {
+                _process.Kill(true);
+                throw new TimeoutException($"{_process.StartInfo.FileName} {why}:\n{Output}");
+            }
+        }
+        _process.WaitForExit(); // drains the output events
+        return _process.ExitCode;
+    }
+
+    static readonly System.Text.RegularExpressions.Regex Clock = new(@"\b\d\d:\d\d:\d\d\b|ETA [^;,]*");
+
+    string Progress() => Clock.Replace(Output, "");
+
     public async Task<int> WaitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

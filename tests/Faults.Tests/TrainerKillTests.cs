@@ -22,7 +22,7 @@ public sealed class TrainerKillTests(ITestOutputHelper output)
         await using (var killer = new TrainerKiller(artifacts, [KillPoint.Training, KillPoint.CheckpointWrite, KillPoint.Attack], seed))
         {
             using var run = Cli.Start(work.Path, "run", "kills.yaml", "--data-dir", "state", "--out", "out");
-            exit = await run.WaitAsync(TimeSpan.FromMinutes(6));
+            exit = await run.WaitWhileProgressingAsync(stalled: TimeSpan.FromMinutes(3), limit: TimeSpan.FromMinutes(9));
             cli = run.Output;
             await killer.DisposeAsync();
             kills = killer.Kills;
