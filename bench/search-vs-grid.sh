@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Adaptive search against a grid over alpha on the same problem (issue 14): bench/search/grid-alpha.yaml (9 alphas, all
-# trained to 9 epochs) and examples/search-asha.yaml (ASHA, 9 proposed trials, rungs at 1, 3 and 9 epochs), each run
+# trained to 9 epochs) and examples/search-asha.yaml (ASHA, 18 proposed trials since the planner refuses 9, rungs at 1, 3 and 9 epochs), each run
 # end to end by `stablesnn run` (embedded silo, real trainer processes, 2 CPU slots x 1 thread), one after the other.
 # Per run: the best objective (worst-case robust accuracy at 8/255 on the same 200 test images) with its trial, alpha,
 # clean accuracy and Wilson interval, trainer-seconds (the wall time of every attempt, attempts.csv), trainer-epochs and

@@ -12,6 +12,9 @@ app.Configure(config =>
     config.AddCommand<RunCommand>("run")
         .WithDescription("The main job: submit a sweep spec, watch it to the end, print the table, write CSV, JSON and the alpha plot. Exit 0 only if every experiment completed.")
         .WithExample("run", "examples/quickstart.yaml");
+    config.AddCommand<PlanCommand>("plan")
+        .WithDescription("Print what a sweep spec would run, without a cluster: a grid's experiments, or a search's trials per rung, finishing trials and cost. Exit 2 if the plan is refused (a search that finishes fewer than two trials).")
+        .WithExample("plan", "examples/search-asha.yaml", "--epoch-seconds", "17");
     config.AddCommand<SubmitCommand>("submit").WithDescription("Submit a sweep spec (YAML) and return.");
     config.AddCommand<ListCommand>("list").WithDescription("List sweeps with their progress.");
     config.AddCommand<WatchCommand>("watch").WithDescription("Follow one sweep live: progress, running experiments with slot, epoch and throughput, ETA.");

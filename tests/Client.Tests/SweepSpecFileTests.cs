@@ -326,6 +326,21 @@ public sealed class SweepSpecFileTests : IDisposable
     }
 
     [Fact]
+    public void A_search_whose_plan_finishes_one_trial_is_refused_with_what_would_work_and_plan_can_still_read_it()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "StableSnn.sln"))) root = Path.GetDirectoryName(root)!;
+        var yaml = File.ReadAllText(Path.Combine(root, "examples", "search-asha.yaml")).Replace("experiments: 18", "experiments: 9", StringComparison.Ordinal);
+
+        var error = Assert.Single(Errors(yaml));
+
+        Assert.StartsWith("search.asha: this plan finishes 1 trial (9 at 1 epoch -> 3 at 3 epochs -> 1 at 9 epochs)", error, StringComparison.Ordinal);
+        Assert.Contains("experiments 18: 2 finish", error, StringComparison.Ordinal);
+        Assert.Contains("minEpochs: 3", error, StringComparison.Ordinal);
+        Assert.Equal(9, SweepSpecFile.Load(Write(yaml, "plan.yaml"), refuseUnworkablePlan: false).Search!.Budget.Experiments);
+    }
+
+    [Fact]
     public void The_search_example_loads_with_every_search_setting()
     {
         var root = AppContext.BaseDirectory;
@@ -336,7 +351,7 @@ public sealed class SweepSpecFileTests : IDisposable
         var search = spec.Search!;
         Assert.True(spec.ProposesTrials);
         Assert.Empty(spec.Alphas);
-        Assert.Equal(("asha", 1, 3, 1, 9), (search.Algorithm, search.Asha.MinEpochs, search.Asha.Eta, search.Seed, search.Budget.Experiments!.Value));
+        Assert.Equal(("asha", 1, 3, 1, 18), (search.Algorithm, search.Asha.MinEpochs, search.Asha.Eta, search.Seed, search.Budget.Experiments!.Value));
         var alpha = Assert.Single(search.Space.Dimensions);
         Assert.Equal((Grains.Search.DimensionKind.LogUniform, 0.01, 10.0, 0.1), (alpha.Kind, alpha.Low, alpha.High, alpha.ZeroProbability));
         Assert.Equal(("worst-case", 8.0, true), (search.Objective.Measure, search.Objective.Epsilon255, search.Objective.Pareto));

@@ -19,10 +19,11 @@ public static class SweepSpecFile
     /// <summary>
     /// Loads and validates <paramref name="path"/>. Omitted keys keep the <see cref="SweepSpec"/> defaults; a single
     /// value where a list is expected is a one-element list; a relative <c>training.dataRoot</c> is resolved against
-    /// the spec file's folder.
+    /// the spec file's folder. A search whose plan finishes fewer than two trials is refused (<see cref="SearchPlanner"/>)
+    /// unless <paramref name="refuseUnworkablePlan"/> is off (`stablesnn plan` shows such a plan and its refusal).
     /// </summary>
     /// <exception cref="SpecFileException">The file is missing, empty, not YAML, or describes an invalid sweep.</exception>
-    public static SweepSpec Load(string path, int maxExperiments = DefaultMaxExperiments)
+    public static SweepSpec Load(string path, int maxExperiments = DefaultMaxExperiments, bool refuseUnworkablePlan = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -62,6 +63,8 @@ public static class SweepSpecFile
         var errors = new List<string>(reader.Errors);
         // A field that could not be read already has its message; validation would only add a misleading second one.
         errors.AddRange(SweepValidation.Validate(spec, maxExperiments).Where(e => !reader.FailedFields.Contains(FieldOf(e))));
+        if (errors.Count == 0 && refuseUnworkablePlan && spec.Search is { } search && SearchPlanner.Refusal(search, spec.Epochs) is { } refusal)
+            errors.Add(refusal);
         if (errors.Count > 0) throw new SpecFileException(path, errors);
         return spec;
     }
