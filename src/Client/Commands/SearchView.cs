@@ -45,6 +45,9 @@ public static class SearchView
         if (s.Best is { Objective.Doubted: true } doubted)
             console.MarkupLine($"[red]{Markup.Escape($"warning: the best trial, {Id(doubted)} ({SearchTable.Values(doubted.Point)}), is in doubt: masking checks fired on its attacks, so its robust accuracy may be overstated; 'stablesnn explain {doubted.Key}' shows what they said")}[/]");
         console.MarkupLine(Markup.Escape($"budget: {SearchTable.BudgetUsed(s)}"));
+        if (SearchTable.Calibration(s) is { } calibration)
+            console.MarkupLine(calibration.StartsWith("early stopping uncalibrated", StringComparison.Ordinal)
+                ? $"[yellow]{Markup.Escape(calibration)}[/]" : Markup.Escape(calibration));
         if (s.ParetoFront.Length > 0)
             console.MarkupLine(Markup.Escape("Pareto front (clean / robust, clean first): " + string.Join("; ",
                 s.ParetoFront.Select(n => s.Trials.First(t => t.Number == n))

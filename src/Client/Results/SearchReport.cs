@@ -24,6 +24,7 @@ public static class SearchReport
                 (o.CleanFloor is { } floor ? $" among trials with clean accuracy at least {PivotFormat.Percent(floor)}%" : "")),
             new("budget used", SearchTable.BudgetUsed(s)),
         };
+        if (SearchTable.Calibration(s) is { } calibration) fields.Add(new("early stopping", calibration));
         if (s.RungEpochs.Length > 0)
             fields.Add(new("rungs", string.Join(", ", s.RungEpochs.Select((e, k) => $"{k}: {SearchTable.Epochs(e)}")) +
                 $" (eta {s.Spec.Asha.Eta}; probe PGD-{s.Spec.Asha.ProbeSteps} on {s.Spec.Asha.ProbeExamples} validation images)"));

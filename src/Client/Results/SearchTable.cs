@@ -1,4 +1,5 @@
 using System.Globalization;
+using StableSnn.Contracts;
 using StableSnn.Grains.Model;
 using StableSnn.Grains.Search;
 
@@ -101,6 +102,31 @@ public static class SearchTable
         if (b.SlotHours is { } h) parts.Add($"{(s.SlotSeconds / 3600).ToString("0.00", Invariant)} of {h.ToString("0.##", Invariant)} slot-hours");
         if (parts.Count == 0) parts.Add($"{s.Trials.Length} trials, {s.TrainerEpochs} trainer-epochs (no limit set)");
         return string.Join(", ", parts) + (s.BudgetSpent ? "; budget spent, no new trials" : "");
+    }
+
+    /// <summary>
+    /// Whether early stopping was calibrated on this problem: Kendall's tau between the first rung's scores and the final
+    /// scores of the trials that finished, with its interval. An interval that reaches 0 (or too few finished trials to
+    /// have one) means the rung's ranking did not measurably predict the objective: the stopped trials were stopped on
+    /// a guess. Null for searches without rungs.
+    /// </summary>
+    public static string? Calibration(SearchSnapshot s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (s.RungEpochs.Length < 2) return null;
+        var finished = s.Trials
+            .Where(t => t.Phase == ExperimentPhase.Completed && t.Objective is not null && t.Rungs.Any(r => r.Rung == 0))
+            .Select(t => (Rung: t.Rungs.First(r => r.Rung == 0).Score, Final: t.Objective!.Score)).ToList();
+        var rung = Rung(s, 0);
+        const string advice = "use finalists only (fewer, later rungs: minEpochs nearer epochs) or a grid";
+        if (finished.Count < 2)
+            return $"early stopping uncalibrated on this problem: {finished.Count} finished trial(s) to compare {rung} scores with final scores; {advice}";
+        var agreement = RankCorrelation.KendallTau([.. finished.Select(f => f.Rung)], [.. finished.Select(f => f.Final)]);
+        var tau = $"Kendall tau {agreement.Tau.ToString("0.00", Invariant)}";
+        if (agreement.Interval is not { } ci)
+            return $"early stopping uncalibrated on this problem: {tau} between {rung} and final scores of {finished.Count} finished trials, too few for an interval (5 or more); {advice}";
+        var interval = $"{tau} [{ci.Low.ToString("0.00", Invariant)}, {ci.High.ToString("0.00", Invariant)}] between {rung} and final scores of {finished.Count} finished trials";
+        return ci.Low <= 0 ? $"early stopping uncalibrated on this problem: {interval}; {advice}" : $"early stopping calibrated: {interval}";
     }
 
     /// <summary>What a row's notes say: best, on the front, under the floor, a stopped trial's last probe.</summary>
