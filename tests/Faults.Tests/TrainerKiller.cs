@@ -27,10 +27,14 @@ public sealed class TrainerKiller : IAsyncDisposable
     readonly Task _loop;
     readonly List<Kill> _kills = [];
     readonly HashSet<string> _seen = [];
+    readonly Action<string>? _afterKill;
 
-    public TrainerKiller(string root, IEnumerable<KillPoint> plan, int seed)
+    /// <param name="afterKill">Run on the attempt directory once its trainer is dead, before the retry can start (the
+    /// engine waits at least its retry back-off, 5 s by default): e.g. to damage a checkpoint between attempts.</param>
+    public TrainerKiller(string root, IEnumerable<KillPoint> plan, int seed, Action<string>? afterKill = null)
     {
         _root = root;
+        _afterKill = afterKill;
         _plan = new Queue<KillPoint>(plan);
         _random = new Random(seed);
         _loop = Task.Run(Loop);
@@ -80,6 +84,12 @@ public sealed class TrainerKiller : IAsyncDisposable
         if (!Alive()) return; // finished or died first: not a kill of ours
         int complete = Complete();
         Trainers.Kill(pid);
+        if (_afterKill is not null)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30); // gone once its node has reaped it, well inside the back-off
+            while (Alive() && DateTime.UtcNow < deadline) await Task.Delay(5);
+            _afterKill(dir);
+        }
         bool torn = System.IO.Directory.Exists(checkpoints) && System.IO.Directory.GetDirectories(checkpoints, "*.tmp-*").Length > 0;
         lock (_kills) _kills.Add(new Kill(dir, point, complete, torn));
     }

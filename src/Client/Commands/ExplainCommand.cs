@@ -34,8 +34,12 @@ public sealed class ExplainCommand : CliCommand<ExplainCommand.Settings>
 
         AnsiConsole.MarkupLine(Markup.Escape($"{key}: {phaseInSweep}" + (e.Why is { } why ? $" ({why})" : "")));
         foreach (var a in e.Attempts)
+        {
             AnsiConsole.MarkupLine(Markup.Escape($"  attempt {a.Number} on {a.Slot} from {a.StartedAt:u}: {a.ExitReason?.ToString() ?? "running"}" +
                 (a.Message is { } m ? $" - {m}" : "") + (a.LastCheckpoint is { } c ? $" (last checkpoint {c})" : "")));
+            foreach (var setAside in a.CheckpointsSetAside)
+                AnsiConsole.MarkupLine("[yellow]" + Markup.Escape($"    {setAside}") + "[/]");
+        }
 
         if (e.Outcome is { } o) PrintOutcome(o);
 

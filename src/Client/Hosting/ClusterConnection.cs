@@ -42,26 +42,72 @@ public sealed class ClusterConnection : IAsyncDisposable
         var tls = ClusterTls.Load(settings);
         var builder = Host.CreateApplicationBuilder();
         CliLogging.Route(builder, settings);
+        var ids = new ClusterIdWatch();
+        builder.Logging.AddProvider(ids);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoint)
             .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ServiceId = settings.ServiceId; o.ClusterId = settings.ClusterId; })
             .UseStableSnnTls(tls));
         var host = builder.Build();
+        var refused = false;
+        string? theirClusterId = null;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            await host.StartAsync(timeout.Token);
+            timeout.CancelAfter(ConnectTimeout);
+            var start = host.StartAsync(timeout.Token);
+            if (await Task.WhenAny(start, ids.Refused) != start)
+            {
+                // The gateway refused this client's ids: the client would only retry it until the timeout.
+                (refused, theirClusterId) = (true, await ids.Refused);
+                await timeout.CancelAsync();
+                try { await start; } catch (OperationCanceledException) { } // cancelled, as asked
+            }
+            else await start;
         }
         catch (Exception e) when (e is OperationCanceledException or SiloUnavailableException or SocketException or OrleansException)
         {
+            // Also when it timed out before the watch decided: the gateway answered, so it is not unreachable.
+            if (ids.Refused.IsCompletedSuccessfully) theirClusterId ??= ids.Refused.Result;
+            refused = refused || ids.Refused.IsCompletedSuccessfully || ids.ClosedAfterHandshake > 0;
+            if (!refused)
+            {
+                host.Dispose();
+                if (await ClusterTls.Diagnose(endpoint, settings, tls, cancel) is { } tlsProblem) throw new CliException($"{tlsProblem} (details: {CliLogging.LogFile(settings)})");
+                throw new CliException($"cluster: cannot reach an Orleans gateway at {gateway} ({e.GetType().Name}); " +
+                    $"check the address, that the silos are running and that --cluster-id '{settings.ClusterId}' and --service-id '{settings.ServiceId}' " +
+                    $"are the silos' Storage__ClusterId and Storage__ServiceId, or omit --cluster to use the embedded silo (details: {CliLogging.LogFile(settings)})");
+            }
+        }
+        if (refused)
+        {
             host.Dispose();
-            if (await ClusterTls.Diagnose(endpoint, settings, tls, cancel) is { } tlsProblem) throw new CliException($"{tlsProblem} (details: {CliLogging.LogFile(settings)})");
-            throw new CliException($"cluster: cannot reach an Orleans gateway at {gateway} ({e.GetType().Name}); " +
-                $"check the address, that the silos are running and that --cluster-id '{settings.ClusterId}' and --service-id '{settings.ServiceId}' " +
-                $"are the silos' Storage__ClusterId and Storage__ServiceId, or omit --cluster to use the embedded silo (details: {CliLogging.LogFile(settings)})");
+            // A gateway with mutual TLS closes a plain or untrusted client's connections the same way: TLS is told first.
+            if (theirClusterId is null && await ClusterTls.Diagnose(endpoint, settings, tls, cancel) is { } tlsProblem)
+                throw new CliException($"{tlsProblem} (details: {CliLogging.LogFile(settings)})");
+            throw new CliException(WrongClusterId(gateway, theirClusterId, settings));
         }
         return new ClusterConnection(host, $"cluster at {gateway}", null);
+    }
+
+    /// <summary>How long connecting to a cluster may take before it counts as unreachable.</summary>
+    static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// The error for a gateway that refused this client's ids: the ids this client used and, when the gateway's answer
+    /// arrived before it closed the connection, the cluster's ClusterId.
+    /// </summary>
+    public static string WrongClusterId(string gateway, string? theirClusterId, ClusterSettings settings)
+    {
+        var used = $"this client used --cluster-id '{settings.ClusterId}' (with --service-id '{settings.ServiceId}')";
+        var fix = theirClusterId is null
+            ? "give the silos' Storage__ClusterId as --cluster-id"
+            : $"give --cluster-id '{theirClusterId}' (the silos' Storage__ClusterId)";
+        var what = theirClusterId is null
+            ? $"cluster: the gateway at {gateway} answered but closed every connection during the Orleans handshake, as a gateway of another cluster does; {used}"
+            : $"cluster: the gateway at {gateway} answered, but as cluster '{theirClusterId}', and {used}, so it refused the connection";
+        return $"{what}: {fix} and --service-id as the silos' Storage__ServiceId (a client cannot learn that one from the gateway) " +
+            $"(details: {CliLogging.LogFile(settings)})";
     }
 
     static async Task<ClusterConnection> StartEmbedded(ClusterSettings settings, CancellationToken cancel)

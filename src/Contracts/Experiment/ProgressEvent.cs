@@ -3,8 +3,12 @@ using System.Text.Json.Serialization;
 
 namespace StableSnn.Contracts;
 
-/// <summary>Where a trainer process is; written on the wire in camelCase ("start", "epoch", ...).</summary>
-public enum TrainerPhase { Start, Resume, Train, Epoch, Evaluate, Attack, Done, Error, Rung }
+/// <summary>
+/// Where a trainer process is; written on the wire in camelCase ("start", "epoch", ...). <see cref="CheckpointSetAside"/>:
+/// a checkpoint did not load and was moved aside (<see cref="ProgressEvent.Checkpoint"/> where to,
+/// <see cref="ProgressEvent.Message"/> why and what the attempt does instead); the engine records it in the attempt.
+/// </summary>
+public enum TrainerPhase { Start, Resume, Train, Epoch, Evaluate, Attack, Done, Error, Rung, CheckpointSetAside }
 
 /// <summary>
 /// One line of the trainer's stdout: a JSON object the node reads back with <see cref="TryParse"/> and relays to the

@@ -74,6 +74,17 @@ public sealed class ExperimentGrain(
     {
         if (Stored.CurrentAttempt != attemptId || Stored.Phase.IsTerminal()) return false; // stale or cancelled: stop it
         int i = Stored.Attempts.Count - 1;
+        if (update?.Phase == TrainerPhase.CheckpointSetAside)
+        {
+            // Worth keeping at once: the reason a resume went back (explain shows it), even if this attempt dies next.
+            Stored.Attempts[i] = Stored.Attempts[i] with
+            {
+                LastHeartbeat = DateTimeOffset.UtcNow,
+                CheckpointsSetAside = [.. Stored.Attempts[i].CheckpointsSetAside, update.Message ?? update.Checkpoint ?? "a checkpoint was set aside"],
+            };
+            await state.WriteStateAsync();
+            return true;
+        }
         Stored.Attempts[i] = Stored.Attempts[i] with
         {
             LastHeartbeat = DateTimeOffset.UtcNow,

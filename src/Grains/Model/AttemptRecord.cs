@@ -16,4 +16,6 @@ public sealed record AttemptRecord
     [Id(9)] public int? Epoch { get; init; }
     [Id(10)] public double? ImagesPerSecond { get; init; }
     [Id(11)] public string? Message { get; init; }
+    /// <summary>Checkpoints this attempt's trainer could not load and moved aside: where to, why, and what it did instead.</summary>
+    [Id(12)] public string[] CheckpointsSetAside { get; init; } = [];
 }

@@ -72,7 +72,8 @@ public sealed class ProcessTrainerLauncher(IOptions<NodeOptions> options, ILogge
             var now = DateTimeOffset.UtcNow;
             bool phaseChanged = update.Phase != lastPhase
                 && update.Phase is TrainerPhase.Epoch or TrainerPhase.Attack or TrainerPhase.Evaluate or TrainerPhase.Resume;
-            if (!phaseChanged && now - lastRelay < options.Value.ProgressInterval) continue;
+            // Each set-aside checkpoint is relayed: the experiment records every one in the attempt.
+            if (!phaseChanged && update.Phase != TrainerPhase.CheckpointSetAside && now - lastRelay < options.Value.ProgressInterval) continue;
             lastRelay = now;
             lastPhase = update.Phase;
             if (!await progress(update))

@@ -53,6 +53,9 @@ public static class SiloStorageExtensions
         provider = OrleansSchema.NormalizeProvider(provider);
         var invariant = provider == OrleansSchema.Sqlite ? "System.Data.SQLite" : "Npgsql";
         if (provider != OrleansSchema.Sqlite) connectionString = PostgresConnection.WithAutoPrepare(connectionString);
+        // A write that meets another connection's lock waits in SQLite's busy handler for as long as the lock is held
+        // (up to the connection string's Default Timeout), not in Microsoft.Data.Sqlite's fixed 150 ms sleeps.
+        else SqliteBusyTimeout.Install(SqliteBusyTimeout.For(connectionString));
         silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
         {
             o.Invariant = invariant;

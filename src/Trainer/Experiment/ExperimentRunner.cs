@@ -45,16 +45,30 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         ProcessMemory.Trace("after load");
         double loadSeconds = total.Elapsed.TotalSeconds;
 
-        manual_seed(spec.Seed);
-        using var model = Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
-            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
-        model.to(device);
-        ProcessMemory.Trace("model built");
         var options = spec.TrainingOptions;
-        using var optimizer = optim.SGD(model.parameters(), options.LearningRate, options.Momentum,
-            weight_decay: options.EffectiveWeightDecay);
+        var (model, optimizer) = Build(info, options);
+        using var _built = new Disposal(() => { optimizer.Dispose(); model.Dispose(); }); // whichever pair is current
+        ProcessMemory.Trace("model built");
         var store = new CheckpointStore(outputDirectory);
-        var state = store.TryResume(model, optimizer, hash) ?? new CheckpointState(0, hash, spec.Seed, -1, 0, []);
+        var resume = store.Resume(model, optimizer, hash);
+        foreach (var bad in resume.SetAside)
+        {
+            progress.Report(new ProgressEvent
+            {
+                Phase = TrainerPhase.CheckpointSetAside, Checkpoint = bad.MovedTo,
+                Message = $"checkpoint {Path.GetFileName(bad.Checkpoint)} set aside to {bad.MovedTo}: {bad.Reason}; " +
+                    (resume.State is { } good ? $"resuming after epoch {good.CompletedEpochs}" : "training from scratch"),
+            });
+        }
+        if (resume.State is null && resume.SetAside.Count > 0)
+        {
+            // A failed load may have written part of a checkpoint into them: start from the same fresh weights as a
+            // first attempt.
+            optimizer.Dispose();
+            model.Dispose();
+            (model, optimizer) = Build(info, options);
+        }
+        var state = resume.State ?? new CheckpointState(0, hash, spec.Seed, -1, 0, []);
         int resumedFrom = state.CompletedEpochs;
         if (resumedFrom > 0)
             progress.Report(new ProgressEvent { Phase = TrainerPhase.Resume, Epoch = resumedFrom, Message = $"resuming after epoch {resumedFrom}" });
@@ -94,7 +108,12 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         }
 
         var evaluateClock = Stopwatch.StartNew();
-        model.load(store.BestModelPath);
+        if (store.LoadBest(model, state) is { } badBest)
+            progress.Report(new ProgressEvent
+            {
+                Phase = TrainerPhase.CheckpointSetAside, Checkpoint = badBest.MovedTo,
+                Message = $"best model set aside to {badBest.MovedTo}: {badBest.Reason}; made again from the checkpoint of epoch {state.BestEpoch}",
+            });
         double testAccuracy = Evaluate(model, test);
         evaluateClock.Stop();
         ProcessMemory.Trace("evaluated");
@@ -119,6 +138,23 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
         WriteResult(result);
         progress.Report(new ProgressEvent { Phase = TrainerPhase.Done, Accuracy = testAccuracy, Message = ResultPath });
         return result;
+    }
+
+    /// <summary>The network and its optimiser, initialised from the spec's seed: the same weights every time.</summary>
+    (SpikingNetwork Model, OptimizerHelper Optimizer) Build(DatasetInfo info, TrainingOptions options)
+    {
+        manual_seed(spec.Seed);
+        var model = Architectures.Build(spec.Architecture, new InputShape(info.Channels, info.Height, info.Width),
+            info.Classes, spec.NeuronOptions, info.Mean, info.Std);
+        model.to(device);
+        var optimizer = optim.SGD(model.parameters(), options.LearningRate, options.Momentum,
+            weight_decay: options.EffectiveWeightDecay);
+        return (model, optimizer);
+    }
+
+    sealed class Disposal(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
     }
 
     /// <summary>

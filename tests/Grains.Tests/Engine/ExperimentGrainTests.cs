@@ -73,4 +73,27 @@ public class ExperimentGrainTests
         Assert.Equal(ExperimentPhase.Queued, snapshot.Phase);
         Assert.Equal(ExitReason.LeaseExpired, snapshot.Attempts.Single().ExitReason);
     }
+
+    [Fact]
+    public async Task CheckpointsSetAsideAreKeptInTheAttemptAfterItEnds()
+    {
+        var (engine, experiment, key) = await OneExperiment("setaside");
+        await using var _ = engine;
+        var lease = new LeaseRef("setaside", key, Guid.NewGuid(), "n/cpu0", 0);
+        Assert.NotNull(await experiment.BeginAttempt(lease, "n"));
+        Assert.True(await experiment.ReportProgress(lease.AttemptId, new ProgressEvent { Phase = TrainerPhase.Epoch, Epoch = 1, Checkpoint = "ck/epoch-0001" }));
+        Assert.True(await experiment.ReportProgress(lease.AttemptId, new ProgressEvent
+        {
+            Phase = TrainerPhase.CheckpointSetAside, Checkpoint = "set-aside/epoch-0002",
+            Message = "checkpoint epoch-0002 set aside to set-aside/epoch-0002: model.bin does not load; resuming after epoch 1",
+        }));
+        Assert.True(await experiment.ReportProgress(lease.AttemptId, new ProgressEvent { Phase = TrainerPhase.CheckpointSetAside, Message = "a second one" }));
+        await experiment.FinishAttempt(lease.AttemptId, Success(0.5));
+
+        var attempt = Assert.Single((await experiment.GetSnapshot()).Attempts);
+        Assert.Equal(["checkpoint epoch-0002 set aside to set-aside/epoch-0002: model.bin does not load; resuming after epoch 1", "a second one"],
+            attempt.CheckpointsSetAside);
+        Assert.Equal("ck/epoch-0001", attempt.LastCheckpoint); // the set-aside folder is not a checkpoint to resume from
+        Assert.Equal(ExitReason.Success, attempt.ExitReason);
+    }
 }

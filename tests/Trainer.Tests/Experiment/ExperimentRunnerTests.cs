@@ -70,4 +70,52 @@ public class ExperimentRunnerTests
         var error = Assert.Throws<CheckpointMismatchException>(() => new ExperimentRunner(other, output.Path, new Collect(), CPU).Run());
         Assert.Contains("different spec", error.Message);
     }
+
+    static void Truncate(string file) { using var f = File.Open(file, FileMode.Open); f.SetLength(f.Length / 2); }
+
+    [Fact]
+    public void A_truncated_newest_checkpoint_is_reported_and_the_run_resumes_from_the_one_before_and_completes()
+    {
+        using var toy = new ToyMnist();
+        using var output = new TempDirectory();
+        new ExperimentRunner(toy.Spec(epochs: 2), output.Path, new Collect(), CPU).Run();
+        File.Delete(Path.Combine(output.Path, "result.json"));
+        Truncate(Path.Combine(output.Path, "checkpoints", "epoch-0002", "model.bin"));
+
+        var progress = new Collect();
+        var again = new ExperimentRunner(toy.Spec(epochs: 2), output.Path, progress, CPU).Run()!;
+
+        Assert.Equal(1, again.ResumedFromEpoch);
+        Assert.Equal([1, 2], again.History.Select(h => h.Epoch));
+        var setAside = Assert.Single(progress.Events, e => e.Phase == TrainerPhase.CheckpointSetAside);
+        Assert.Contains("checkpoint epoch-0002 set aside", setAside.Message);
+        Assert.Contains("model.bin does not load (EndOfStreamException", setAside.Message);
+        Assert.EndsWith("resuming after epoch 1", setAside.Message);
+        Assert.True(File.Exists(Path.Combine(output.Path, "set-aside", "epoch-0002", "reason.txt")));
+        Assert.True(File.Exists(Path.Combine(output.Path, "result.json")));
+    }
+
+    [Fact]
+    public void When_no_checkpoint_loads_the_run_trains_from_the_same_fresh_weights_as_a_first_run()
+    {
+        using var toy = new ToyMnist();
+        using var fresh = new TempDirectory();
+        var first = new ExperimentRunner(toy.Spec(epochs: 1), fresh.Path, new Collect(), CPU).Run()!;
+        using var output = new TempDirectory();
+        new ExperimentRunner(toy.Spec(epochs: 1), output.Path, new Collect(), CPU).Run();
+        File.Delete(Path.Combine(output.Path, "result.json"));
+        // Garbage of the right length: the load fails part-way, after writing some tensors into the model.
+        var model = Path.Combine(output.Path, "checkpoints", "epoch-0001", "model.bin");
+        var bytes = File.ReadAllBytes(model);
+        for (int i = bytes.Length / 2; i < bytes.Length; i++) bytes[i] = 0xFF;
+        File.WriteAllBytes(model, bytes);
+
+        var progress = new Collect();
+        var again = new ExperimentRunner(toy.Spec(epochs: 1), output.Path, progress, CPU).Run()!;
+
+        Assert.Equal(0, again.ResumedFromEpoch);
+        Assert.EndsWith("training from scratch", Assert.Single(progress.Events, e => e.Phase == TrainerPhase.CheckpointSetAside).Message);
+        Assert.Equal(first.History.Single().TrainLoss, again.History.Single().TrainLoss);
+        Assert.Equal(first.CleanTestAccuracy, again.CleanTestAccuracy);
+    }
 }
