@@ -5,14 +5,7 @@ namespace StableSnn.Client.Tests;
 /// <summary>Runs the real stablesnn executable built next to the tests.</summary>
 internal static class CliProcess
 {
-    static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    static int FreePort() => InProcessSilo.FreePort();
 
     public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
 

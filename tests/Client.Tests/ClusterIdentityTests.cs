@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using StableSnn.Silo;
 using StableSnn.TestSupport;
 using Xunit.Abstractions;
 
@@ -15,42 +12,19 @@ public sealed class IdentifiedClusterFixture : IAsyncLifetime
     public const string ClusterId = "faults-cluster";
     public const string ServiceId = "faults-service";
     public TempDirectory Work { get; } = new();
-    public int GatewayPort { get; } = TlsClusterFixture.FreePort();
+    public int GatewayPort { get; } = InProcessSilo.FreePort();
     WebApplication _silo = null!;
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
-    public async Task InitializeAsync()
-    {
-        _silo = SiloHost.Build([], builder =>
+    public async Task InitializeAsync() =>
+        _silo = await InProcessSilo.StartAsync(Work, GatewayPort, "identity-node", new Dictionary<string, string?>
         {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:Provider"] = "sqlite",
-                ["Storage:ConnectionString"] = $"Data Source={Work.File("silo.db")}",
-                ["Storage:ClusterId"] = ClusterId,
-                ["Storage:ServiceId"] = ServiceId,
-                ["Network:SiloPort"] = TlsClusterFixture.FreePort().ToString(),
-                ["Network:GatewayPort"] = GatewayPort.ToString(),
-                ["Node:Name"] = "identity-node",
-                ["Node:Trainer"] = "fake",
-                ["Node:CpuSlots"] = "0",
-                ["Node:ArtifactRoot"] = Work.File("artifacts"),
-            });
-            builder.WebHost.UseUrls($"http://127.0.0.1:{TlsClusterFixture.FreePort()}");
-            builder.Logging.SetMinimumLevel(LogLevel.Error);
+            ["Storage:ClusterId"] = ClusterId,
+            ["Storage:ServiceId"] = ServiceId,
         });
-        using var start = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await _silo.StartAsync(start.Token);
-    }
 
-    public async Task DisposeAsync()
-    {
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30))) await _silo.StopAsync(stop.Token);
-        await _silo.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Work.Dispose();
-    }
+    public Task DisposeAsync() => InProcessSilo.StopAsync(_silo, Work);
 }
 
 /// <summary>A client whose ClusterId is not the cluster's is told so at once, not reported as an unreachable cluster.</summary>

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using StableSnn.Silo;
 using StableSnn.TestSupport;
 using Xunit.Abstractions;
 
@@ -19,7 +15,7 @@ public sealed class TlsClusterFixture : IAsyncLifetime
 {
     public TempDirectory Work { get; } = new();
     public TestPki Pki { get; }
-    public int GatewayPort { get; } = FreePort();
+    public int GatewayPort { get; } = InProcessSilo.FreePort();
     WebApplication _silo = null!;
 
     public TlsClusterFixture()
@@ -37,47 +33,17 @@ public sealed class TlsClusterFixture : IAsyncLifetime
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async Task InitializeAsync()
-    {
-        _silo = SiloHost.Build([], builder =>
+    public async Task InitializeAsync() =>
+        // The CLI connects with ServiceId "stablesnn", ClusterId "default" (the defaults).
+        _silo = await InProcessSilo.StartAsync(Work, GatewayPort, "tls-node", new Dictionary<string, string?>
         {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Storage:Provider"] = "sqlite",
-                ["Storage:ConnectionString"] = $"Data Source={Work.File("silo.db")}",
-                // The CLI connects with ServiceId "stablesnn", ClusterId "default" (the defaults).
-                ["Network:SiloPort"] = FreePort().ToString(),
-                ["Network:GatewayPort"] = GatewayPort.ToString(),
-                ["Node:Name"] = "tls-node",
-                ["Node:Trainer"] = "fake",
-                ["Node:CpuSlots"] = "0",
-                ["Node:ArtifactRoot"] = Work.File("artifacts"),
-                ["Tls:Enabled"] = "true",
-                ["Tls:CertificatePath"] = Pki.Crt("cluster"),
-                ["Tls:KeyPath"] = Pki.Key("cluster"),
-                ["Tls:CaPath"] = Work.File("trusted.crt"),
-            });
-            builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort()}");
-            builder.Logging.SetMinimumLevel(LogLevel.Error);
+            ["Tls:Enabled"] = "true",
+            ["Tls:CertificatePath"] = Pki.Crt("cluster"),
+            ["Tls:KeyPath"] = Pki.Key("cluster"),
+            ["Tls:CaPath"] = Work.File("trusted.crt"),
         });
-        using var start = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await _silo.StartAsync(start.Token);
-    }
 
-    public async Task DisposeAsync()
-    {
-        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30))) await _silo.StopAsync(stop.Token);
-        await _silo.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Work.Dispose();
-    }
+    public Task DisposeAsync() => InProcessSilo.StopAsync(_silo, Work);
 }
 
 public sealed class ClusterTlsTests(TlsClusterFixture cluster, ITestOutputHelper log) : IClassFixture<TlsClusterFixture>
