@@ -8,6 +8,8 @@ packages=(
   postgresql             # cluster storage tests (Debian 12: PostgreSQL 15); scripts/test.sh starts it
   prometheus             # telemetry test: a real Prometheus scrapes a silo's /metrics (tests/Telemetry.Tests)
   chromium               # report test: headless Chromium renders report.html (tests/Client.Tests)
+  podman                 # images: scripts/build-images.sh builds them, the cluster test runs from their filesystems
+  mmdebstrap             # images: the Debian 12 base made from packages (no container registry needed)
 )
 
 missing=()

@@ -30,6 +30,6 @@ ENV DOTNET_gcServer=1 \
     LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 \
     Storage__Provider=postgresql \
     Node__ArtifactRoot=/artifacts/runs
-EXPOSE 8080 11111 30000
+EXPOSE 8080 11111 30000 8081
 USER 1654:1654
 ENTRYPOINT ["dotnet", "/app/StableSnn.Silo.dll"]

@@ -49,8 +49,9 @@ ENV DOTNET_ROOT=/usr/share/dotnet \
     Node__ArtifactRoot=/artifacts/runs \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
-# 8080: HTTP (/metrics, /health/*); 11111: silo-to-silo; 30000: client gateway (Orleans defaults).
-EXPOSE 8080 11111 30000
+# 8080: HTTP (/metrics, /health/*); 11111: silo-to-silo; 30000: client gateway (Orleans defaults); 8081: the
+# Orleans Dashboard when Dashboard__Enabled=true.
+EXPOSE 8080 11111 30000 8081
 USER 10001:10001
 # exec form: the silo is PID 1 and gets SIGTERM itself (it stops its trainers, which keep their checkpoints).
 ENTRYPOINT ["dotnet", "/app/StableSnn.Silo.dll"]

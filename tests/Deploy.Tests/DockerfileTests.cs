@@ -41,7 +41,7 @@ public class DockerfileTests
     {
         var text = Read(name);
         Assert.Contains("ASPNETCORE_URLS=http://+:8080", text);
-        Assert.Matches(@"(?m)^EXPOSE 8080 11111 30000$", text);
+        Assert.Matches(@"(?m)^EXPOSE 8080 11111 30000 8081$", text);
         Assert.Contains("ENTRYPOINT [\"dotnet\", \"/app/StableSnn.Silo.dll\"]", text);
         Assert.Contains("src/Trainer/StableSnn.Trainer.csproj", text);
     }

@@ -28,18 +28,19 @@ public sealed class ArtifactDiskTests(ITestOutputHelper output)
             var first = Path.Combine(artifacts, "disk/mnist/small-cnn/dlif/raw/a0/s42");
             await Until(() => Directory.Exists(Path.Combine(first, "checkpoints/epoch-0001")), run);
             // Shrink to what is used plus a little: the next checkpoint cannot fit. (Retried: the trainer may be writing.)
-            Assert.True(Enumerable.Range(0, 50).Any(_ =>
+            await Eventually(() =>
             {
                 var drive = new DriveInfo(artifacts);
                 return Mount("-o", $"remount,size={drive.TotalSize - drive.AvailableFreeSpace + 16 * 1024}", artifacts);
-            }), "could not shrink the tmpfs");
+            }, "shrink the tmpfs", run);
             await Until(() => !Trainers.Under(first).Any(), run); // the attempt failed on the full disk
             Assert.True(Mount("-o", "remount,size=64m", artifacts));
 
             // Experiment alpha 1: the disk turns read-only after its first checkpoint.
             var second = Path.Combine(artifacts, "disk/mnist/small-cnn/dlif/raw/a1/s42");
             await Until(() => Directory.Exists(Path.Combine(second, "checkpoints/epoch-0001")), run);
-            Assert.True(Mount("-o", "remount,ro", artifacts));
+            // A read-only remount is refused (EBUSY) while a file is open for writing: retried until the checkpoint is closed.
+            await Eventually(() => Mount("-o", "remount,ro", artifacts), "remount the tmpfs read-only", run);
             await Until(() => !Trainers.Under(second).Any(), run);
             Assert.True(Mount("-o", "remount,rw", artifacts));
 
@@ -69,6 +70,16 @@ public sealed class ArtifactDiskTests(ITestOutputHelper output)
         {
             Assert.True(DateTime.UtcNow < deadline && !run.HasExited, run.Output);
             await Task.Delay(10);
+        }
+    }
+
+    static async Task Eventually(Func<bool> action, string what, RunningProcess run)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!action())
+        {
+            Assert.True(DateTime.UtcNow < deadline && !run.HasExited, $"could not {what}\n{run.Output}");
+            await Task.Delay(20);
         }
     }
 
