@@ -44,6 +44,7 @@ public static class SearchView
         console.Write(table);
         if (s.Best is { Objective.Doubted: true } doubted)
             console.MarkupLine($"[red]{Markup.Escape($"warning: the best trial, {Id(doubted)} ({SearchTable.Values(doubted.Point)}), is in doubt: masking checks fired on its attacks, so its robust accuracy may be overstated; 'stablesnn explain {doubted.Key}' shows what they said")}[/]");
+        if (SearchTable.BestClaim(s) is { } claim) console.MarkupLine(Markup.Escape($"best: {claim}"));
         console.MarkupLine(Markup.Escape($"budget: {SearchTable.BudgetUsed(s)}"));
         if (SearchTable.Calibration(s) is { } calibration)
             console.MarkupLine(calibration.StartsWith("early stopping uncalibrated", StringComparison.Ordinal)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StableSnn.Contracts;
 using StableSnn.Grains.Results;
 
 namespace StableSnn.Client.Results;
@@ -75,7 +76,10 @@ public static class PivotFormat
     public static string Percent(double fraction) => (100 * fraction).ToString("F1", Invariant);
 
     /// <summary>"62.5% [52.7–71.4]": mean accuracy and its 95% interval.</summary>
-    public static string Accuracy(ResultRow r) => $"{Percent(r.Mean)}% [{Percent(r.Interval.Low)}–{Percent(r.Interval.High)}]";
+    public static string Accuracy(ResultRow r) => $"{Percent(r.Mean)}% {Interval(r.Interval)}";
+
+    /// <summary>"[52.7–71.4]": a 95% interval of an accuracy, in percent.</summary>
+    public static string Interval(Interval i) => $"[{Percent(i.Low)}–{Percent(i.High)}]";
 
     /// <summary>"+3.0 p=0.012*": difference to the baseline twin in points, the McNemar p-value, * when p &lt; 0.05; "" without a test.</summary>
     public static string Paired(ResultRow r) => r.Delta is not { } d ? ""

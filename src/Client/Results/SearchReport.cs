@@ -31,6 +31,7 @@ public static class SearchReport
         fields.Add(new("best", s.Best is { Objective: { } b } best
             ? $"{TrialLabel.Of(best.Number)} ({SearchTable.Values(best.Point)}): {SearchTable.Describe(b, s.Spec)}"
             : "none yet: no completed trial meets the objective"));
+        if (SearchTable.BestClaim(s) is { } claim) fields.Add(new("best as a claim", claim));
         var warning = s.Best is { Objective.Doubted: true } d
             ? $"The best trial, {TrialLabel.Of(d.Number)}, is in doubt: masking checks fired on its attacks, so its robust accuracy may be overstated ('stablesnn explain {d.Key}')."
             : null;

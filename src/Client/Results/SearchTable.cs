@@ -129,6 +129,30 @@ public static class SearchTable
         return ci.Low <= 0 ? $"early stopping uncalibrated on this problem: {interval}; {advice}" : $"early stopping calibrated: {interval}";
     }
 
+    /// <summary>
+    /// The best trial as a claim: its robust accuracy with the Wilson interval over the images, and an exact McNemar
+    /// test against the runner-up on the same images (images right under the suite for one of the two only). A best
+    /// within paired noise of the runner-up is said to be so: the search found a region, not a winner. Null before a
+    /// trial completes with an objective.
+    /// </summary>
+    public static string? BestClaim(SearchSnapshot s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        if (s.Best is not { Objective: { } b } best) return null;
+        var claim = $"{TrialLabel.Of(best.Number)} ({Values(best.Point)}) robust {PivotFormat.Percent(b.Robust)}%";
+        if (b.Examples > 0) claim += $" {PivotFormat.Interval(Accuracy.Wilson(b.Robust, b.Examples))} on {b.Examples} images";
+        var runnerUp = Ranked(s).FirstOrDefault(r => r.Number != best.Number && r.Trial.Phase == ExperimentPhase.Completed && r.Objective is not null);
+        if (runnerUp?.Objective is not { } r) return claim + "; no runner-up to test it against";
+        var against = $"against the runner-up {runnerUp.Id} ({Values(runnerUp.Trial.Point)}, {PivotFormat.Percent(r.Robust)}%): " +
+            $"{((b.Robust - r.Robust) * 100).ToString("+0.0;-0.0;0.0", Invariant)} points";
+        if (b.Mask is null || r.Mask is null || b.Examples != r.Examples || b.Examples == 0)
+            return $"{claim}; {against}, untested (no per-image results on the same images)";
+        var (onlyBest, onlyRunnerUp) = ExampleMask.Discordant(ExampleMask.Unpack(b.Mask, b.Examples), ExampleMask.Unpack(r.Mask, r.Examples));
+        double p = Accuracy.McNemarExact(onlyBest, onlyRunnerUp);
+        var test = $"{onlyBest} images robust for the best only, {onlyRunnerUp} for the runner-up only, McNemar p = {PivotFormat.P(p)}";
+        return $"{claim}; {against}, {test}: " + (p < 0.05 ? "better beyond paired noise" : "within paired noise of it, so the search found a region rather than a winner");
+    }
+
     /// <summary>What a row's notes say: best, on the front, under the floor, a stopped trial's last probe.</summary>
     public static IEnumerable<string> Notes(SearchRow r, SearchSpec spec)
     {

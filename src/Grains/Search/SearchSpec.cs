@@ -89,7 +89,10 @@ public sealed record SearchObjective
             .OrderBy(a => a.Accuracy).FirstOrDefault();
         if (chosen is null) return null;
         bool doubted = outcome.MaskingFlags.Length > 0 || chosen.Unreliable;
-        return new ObjectiveValue(chosen.Accuracy, chosen.Attack, outcome.CleanAccuracy, Feasible(outcome.CleanAccuracy), doubted);
+        return new ObjectiveValue(chosen.Accuracy, chosen.Attack, outcome.CleanAccuracy, Feasible(outcome.CleanAccuracy), doubted)
+        {
+            Examples = chosen.Examples, Mask = chosen.Mask,
+        };
     }
 
     /// <summary>A rung's score: the probe's robust accuracy, one lower (below every feasible trial) under the clean floor.</summary>
@@ -181,4 +184,8 @@ public sealed record ObjectiveValue(
     [property: Id(4)] bool Doubted)
 {
     public double Score => SearchObjective.Score(Robust, Feasible);
+    /// <summary>Images the robust accuracy was measured on (the same for every trial: the spec's attack subset).</summary>
+    [Id(5)] public int Examples { get; init; }
+    /// <summary>Per-image robust correctness (<see cref="Contracts.ExampleMask"/>): the best is tested against the runner-up on it.</summary>
+    [Id(6)] public string? Mask { get; init; }
 }

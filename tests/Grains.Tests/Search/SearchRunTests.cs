@@ -121,12 +121,13 @@ public class SearchRunTests
         var outcome = new ExperimentOutcome
         {
             CleanAccuracy = 0.75,
-            WorstCases = [new AttackAccuracy("worst-case", 4 / 255.0, 0.5, 100, false), new AttackAccuracy("worst-case", 8 / 255.0, 0.31, 100, false)],
+            WorstCases = [new AttackAccuracy("worst-case", 4 / 255.0, 0.5, 100, false), new AttackAccuracy("worst-case", 8 / 255.0, 0.31, 100, false) { Mask = "mask-at-8" }],
             Attacks = [new AttackAccuracy("PGD-20", 8 / 255.0, 0.40, 100, false), new AttackAccuracy("PGD-7", 8 / 255f, 0.38, 100, false),
                 new AttackAccuracy("FGSM", 8 / 255.0, 0.2, 100, false)],
         };
-        Assert.Equal(new ObjectiveValue(0.31, "worst-case", 0.75, true, false), objective.Of(outcome));
-        Assert.Equal(new ObjectiveValue(0.38, "PGD-7", 0.75, true, false), (objective with { Measure = "pgd" }).Of(outcome));
+        // The per-image result of the chosen measure travels with it (the best is tested against the runner-up on it).
+        Assert.Equal(new ObjectiveValue(0.31, "worst-case", 0.75, true, false) { Examples = 100, Mask = "mask-at-8" }, objective.Of(outcome));
+        Assert.Equal(new ObjectiveValue(0.38, "PGD-7", 0.75, true, false) { Examples = 100 }, (objective with { Measure = "pgd" }).Of(outcome));
         // No worst case at the epsilon: PGD's number, named as such.
         Assert.Equal("PGD-7", objective.Of(outcome with { WorstCases = [] })!.Measure);
         Assert.Null((objective with { Epsilon255 = 2 }).Of(outcome));
