@@ -44,6 +44,8 @@ public sealed record RungResult
     public required string ProbeAttack { get; init; }
     public required double Epsilon { get; init; }
     public required double ProbeSeconds { get; init; }
+    /// <summary>Per-image correctness under the probe (<see cref="ExampleMask"/>), the same images for every trial; null from older trainers.</summary>
+    public string? Mask { get; init; }
 
     public static string PathFor(string outputDirectory, int epoch) =>
         System.IO.Path.Combine(outputDirectory, "rungs", $"epoch-{epoch:D4}.json");

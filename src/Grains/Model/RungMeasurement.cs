@@ -14,10 +14,13 @@ public sealed record RungMeasurement
     [Id(5)] public string ProbeAttack { get; init; } = "";
     /// <summary>Pixel units.</summary>
     [Id(6)] public double Epsilon { get; init; }
+    /// <summary>Per-image robust correctness on the probe's images (<see cref="Contracts.ExampleMask"/>): the paired test a stop rests on.</summary>
+    [Id(7)] public string? Mask { get; init; }
 
     public static RungMeasurement From(RungResult r) => new()
     {
         Epoch = r.Epoch, ValidationAccuracy = r.ValidationAccuracy, ProbeCleanAccuracy = r.ProbeCleanAccuracy,
         ProbeRobustAccuracy = r.ProbeRobustAccuracy, ProbeExamples = r.ProbeExamples, ProbeAttack = r.ProbeAttack, Epsilon = r.Epsilon,
+        Mask = r.Mask,
     };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using StableSnn.Contracts;
 
 namespace StableSnn.Grains.Search;
 
@@ -18,12 +19,20 @@ public sealed class AshaPolicy
     /// <summary>Epochs of each rung; the last is <see cref="MaxEpochs"/>.</summary>
     public IReadOnlyList<int> RungEpochs { get; }
 
-    public AshaPolicy(int minEpochs, int eta, int maxEpochs)
+    /// <summary>
+    /// When set, a trial outside a rung's top is stopped (for good: no later promotion) only when an exact McNemar test
+    /// on the probe's images says it is worse than the rung's leader at this level; otherwise it is held, still
+    /// eligible. Null: classic ASHA (every trial outside the top is paused and may be promoted later).
+    /// </summary>
+    public double? StopSignificance { get; }
+
+    public AshaPolicy(int minEpochs, int eta, int maxEpochs, double? stopSignificance = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minEpochs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(eta, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEpochs, minEpochs);
-        (MinEpochs, Eta, MaxEpochs) = (minEpochs, eta, maxEpochs);
+        if (stopSignificance is { } p && !(p is > 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(stopSignificance), p, "must be in (0, 1)");
+        (MinEpochs, Eta, MaxEpochs, StopSignificance) = (minEpochs, eta, maxEpochs, stopSignificance);
         var rungs = new List<int>();
         for (long epochs = minEpochs; epochs < maxEpochs; epochs *= eta) rungs.Add((int)epochs);
         rungs.Add(maxEpochs);
@@ -38,14 +47,24 @@ public sealed class AshaPolicy
 /// better). <see cref="EndOfBudget"/>: not a report but the search's last resort, promoting a trial that already reported
 /// at that rung because the budget is spent and no trial reached the last rung (see <see cref="AshaState.Apply"/>).
 /// </summary>
-public sealed record RungReport(int Trial, int Rung, double Score, bool EndOfBudget = false);
+public sealed record RungReport(int Trial, int Rung, double Score, bool EndOfBudget = false)
+{
+    /// <summary>Per-image correctness on the probe's images (<see cref="Contracts.ExampleMask"/>) and their count; null when not kept.</summary>
+    public string? Mask { get; init; }
+    public int Examples { get; init; }
+}
 
 public enum AshaAction
 {
     /// <summary>Train on to the next rung.</summary>
     Promote,
-    /// <summary>Paused: it is outside the top floor(n/eta) of its rung. Checkpoint kept; it may be promoted later.</summary>
+    /// <summary>
+    /// Outside the top floor(n/eta) of its rung. Classic ASHA: paused, checkpoint kept, it may be promoted later. With a
+    /// stop significance: worse than the leader beyond paired noise, so it is never promoted (checkpoint still kept).
+    /// </summary>
     Stop,
+    /// <summary>Outside the top, but within paired noise of the leader: paused, checkpoint kept, still eligible for promotion.</summary>
+    Hold,
     /// <summary>Paused: the rung has fewer than eta reports, so nobody is promoted yet. May be promoted later.</summary>
     Wait,
     /// <summary>The trial reached the last rung (maximum epochs): finished.</summary>
@@ -60,6 +79,9 @@ public sealed record AshaDecision(
     int Trial, AshaAction Action, int Rung, int RungEpochs, double Score, int Rank, int TrialsAtRung,
     int PromotionSlots, double? CutOff, int? TriggeredBy = null, bool EndOfBudget = false)
 {
+    /// <summary>The paired test behind a stop or a hold (against the rung's leader), when one was made.</summary>
+    public PairedTest? Test { get; init; }
+
     public string Explain()
     {
         string score = F(Score), rung = $"rung {Rung} ({RungEpochs} epoch{(RungEpochs == 1 ? "" : "s")})";
@@ -68,7 +90,12 @@ public sealed record AshaDecision(
         {
             AshaAction.Complete => $"completed at {rung} with score {score}",
             AshaAction.Wait => $"paused at {rung}: {standing}; {TrialsAtRung} trial(s) reported, fewer than eta, so none is promoted yet",
+            AshaAction.Stop when Test is { } t =>
+                $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}; worse than the leader beyond paired noise ({t.Explain()}), so never promoted",
             AshaAction.Stop => $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
+            AshaAction.Hold => $"held at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}; " +
+                (Test is { } t ? $"within paired noise of the leader ({t.Explain()})" : "no per-image probe results to test it against the leader") +
+                ", so it stays eligible for promotion",
             _ when EndOfBudget =>
                 $"promoted from {rung} at the end of the budget: no trial had reached the last rung, and it is the best waiting there ({standing})",
             _ when TriggeredBy is { } by =>
@@ -78,6 +105,19 @@ public sealed record AshaDecision(
 
         static string F(double? v) => v?.ToString("0.####", CultureInfo.InvariantCulture) ?? "none";
     }
+}
+
+/// <summary>
+/// An exact McNemar test of a trial against its rung's leader on the probe's images: images robust for the leader only,
+/// for the trial only, the two-sided p-value, and the significance it was judged at.
+/// </summary>
+public sealed record PairedTest(int Leader, int OnlyLeader, int OnlyTrial, double P, double Significance)
+{
+    public bool LeaderBetter => OnlyLeader > OnlyTrial && P < Significance;
+
+    public string Explain() =>
+        $"{OnlyLeader} probe images robust for the leader {Model.TrialLabel.Of(Leader)} only, {OnlyTrial} for this trial only, " +
+        $"McNemar p = {P.ToString(P < 0.001 ? "0.0e0" : "0.000", CultureInfo.InvariantCulture)} {(P < Significance ? "<" : ">=")} {Significance.ToString("0.###", CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>What one report changed: the new state, the reporter's decision, and earlier trials it lets through.</summary>
@@ -107,9 +147,13 @@ public sealed class AshaState
         if (_rungs[^1].Count > 0) return null;
         for (int k = _rungs.Length - 2; k >= 0; k--)
             if (_rungs[k].Count > 0)
-                return _rungs[k].Ranked.Select(t => (int?)t.Trial).FirstOrDefault(t => !_rungs[k].Promoted.Contains(t!.Value) && waiting(t.Value));
+                return _rungs[k].Ranked.Select(t => (int?)t.Trial)
+                    .FirstOrDefault(t => !_rungs[k].Promoted.Contains(t!.Value) && !_rungs[k].Stopped.ContainsKey(t.Value) && waiting(t.Value));
         return null;
     }
+
+    /// <summary>Stopped at <paramref name="rung"/> by a paired test: never promoted from it.</summary>
+    public bool IsStoppedByTest(int trial, int rung) => _rungs[rung].Stopped.ContainsKey(trial);
 
     /// <summary>Trials that reported at <paramref name="rung"/> with their scores, best first.</summary>
     public IReadOnlyList<(int Trial, double Score)> Standing(int rung) => _rungs[rung].Ranked;
@@ -137,15 +181,22 @@ public sealed class AshaState
         if (_rungs[k].Scores.ContainsKey(report.Trial))
             return new AshaStep(this, Describe(_rungs[k], k, report.Trial, null), []);
 
-        var rung = _rungs[k].With(report.Trial, report.Score);
+        var rung = _rungs[k].With(report.Trial, report.Score, report.Mask is { } m && report.Examples > 0 ? ExampleMask.Unpack(m, report.Examples) : null);
         if (k == _rungs.Length - 1)
             return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, rung)), Describe(rung, k, report.Trial, null), []);
 
         // Everyone in the top floor(n/eta) not yet promoted goes on: the reporter, and at most one earlier trial that
-        // the growing n let in (a weak report raises floor(n/eta) without taking a top place).
+        // the growing n let in (a weak report raises floor(n/eta) without taking a top place). A trial a paired test
+        // stopped keeps its rank (the top stays the top 1/eta) but is not promoted from it.
         int slots = rung.Count / _policy.Eta;
-        var promote = rung.Ranked.Take(slots).Select(t => t.Trial).Where(t => !rung.Promoted.Contains(t)).ToList();
+        var promote = rung.Ranked.Take(slots).Select(t => t.Trial)
+            .Where(t => !rung.Promoted.Contains(t) && !rung.Stopped.ContainsKey(t)).ToList();
         rung = rung.Promote(promote);
+        // The reporter, outside the top: tested against the leader on the same probe images, at the time it reports
+        // (a later, stronger leader does not reopen the decision; that keeps each decision explainable by its report).
+        if (slots > 0 && !rung.Promoted.Contains(report.Trial) && _policy.StopSignificance is { } significance
+            && TestAgainstLeader(rung, report.Trial, significance) is { LeaderBetter: true } test)
+            rung = rung with { Stopped = rung.Stopped.Add(report.Trial, test) };
         var state = new AshaState(_policy, _rungs.SetItem(k, rung));
         var late = promote.Where(t => t != report.Trial).Select(t => Describe(rung, k, t, report.Trial)).ToList();
         return new AshaStep(state, Describe(rung, k, report.Trial, null), late);
@@ -156,27 +207,47 @@ public sealed class AshaState
         int slots = rung.Count / _policy.Eta;
         int rank = rung.Ranked.FindIndex(t => t.Trial == trial) + 1;
         double? cutOff = slots > 0 ? rung.Ranked[slots - 1].Score : null;
-        var action = k == _rungs.Length - 1 ? AshaAction.Complete
-            : rung.Promoted.Contains(trial) ? AshaAction.Promote
-            : slots == 0 ? AshaAction.Wait
-            : AshaAction.Stop;
-        return new AshaDecision(trial, action, k, _policy.RungEpochs[k], rung.Scores[trial], rank, rung.Count, slots, cutOff, triggeredBy);
+        AshaAction action;
+        PairedTest? test = null;
+        if (k == _rungs.Length - 1) action = AshaAction.Complete;
+        else if (rung.Promoted.Contains(trial)) action = AshaAction.Promote;
+        else if (slots == 0) action = AshaAction.Wait;
+        else if (_policy.StopSignificance is not { } significance) action = AshaAction.Stop;
+        else if (rung.Stopped.TryGetValue(trial, out var stopped)) (action, test) = (AshaAction.Stop, stopped);
+        else (action, test) = (AshaAction.Hold, TestAgainstLeader(rung, trial, significance));
+        return new AshaDecision(trial, action, k, _policy.RungEpochs[k], rung.Scores[trial], rank, rung.Count, slots, cutOff, triggeredBy) { Test = test };
+    }
+
+    /// <summary>McNemar of <paramref name="trial"/> against the best-ranked other trial at the rung; null without both masks.</summary>
+    private static PairedTest? TestAgainstLeader(Rung rung, int trial, double significance)
+    {
+        var leader = rung.Ranked.FirstOrDefault(t => t.Trial != trial);
+        if (leader == default || !rung.Masks.TryGetValue(trial, out var mine) || !rung.Masks.TryGetValue(leader.Trial, out var theirs)
+            || mine.Length != theirs.Length)
+            return null;
+        var (onlyLeader, onlyTrial) = ExampleMask.Discordant(theirs, mine);
+        return new PairedTest(leader.Trial, onlyLeader, onlyTrial, Accuracy.McNemarExact(onlyLeader, onlyTrial), significance);
     }
 
     internal sealed record Rung(ImmutableDictionary<int, double> Scores, ImmutableList<(int Trial, double Score)> Ranked,
-        ImmutableHashSet<int> Promoted)
+        ImmutableHashSet<int> Promoted, ImmutableDictionary<int, bool[]> Masks, ImmutableDictionary<int, PairedTest> Stopped)
     {
-        public static readonly Rung Empty = new(ImmutableDictionary<int, double>.Empty, [], []);
+        public static readonly Rung Empty = new(ImmutableDictionary<int, double>.Empty, [], [], ImmutableDictionary<int, bool[]>.Empty,
+            ImmutableDictionary<int, PairedTest>.Empty);
 
         public int Count => Scores.Count;
 
         /// <summary>Best first; NaN (a diverged probe) last; equal scores by trial number, so ties never depend on arrival.</summary>
-        public Rung With(int trial, double score)
+        public Rung With(int trial, double score, bool[]? mask)
         {
             var entry = (trial, score);
             int at = 0;
             while (at < Ranked.Count && Before(Ranked[at], entry)) at++;
-            return this with { Scores = Scores.Add(trial, score), Ranked = Ranked.Insert(at, entry) };
+            return this with
+            {
+                Scores = Scores.Add(trial, score), Ranked = Ranked.Insert(at, entry),
+                Masks = mask is null ? Masks : Masks.Add(trial, mask),
+            };
         }
 
         public Rung Promote(IEnumerable<int> trials) => this with { Promoted = Promoted.Union(trials) };

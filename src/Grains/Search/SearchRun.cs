@@ -151,7 +151,10 @@ public sealed class SearchRun
         return [step.Decision, .. step.LatePromotions];
     }
 
-    static RungReport AsRungReport(TrialRungReport r) => new(r.Trial, r.Rung, r.Score, r.EndOfBudget);
+    static RungReport AsRungReport(TrialRungReport r) => new(r.Trial, r.Rung, r.Score, r.EndOfBudget)
+    {
+        Mask = r.Measurement?.Mask, Examples = r.Measurement?.ProbeExamples ?? 0,
+    };
 
     /// <summary>
     /// The budget is spent and nothing runs, yet no trial reached the last rung (a small budget, or a large eta): the

@@ -127,6 +127,12 @@ public sealed record AshaSettings
     [Id(3)] public int ProbeExamples { get; init; } = Contracts.RungProbe.DefaultExamples;
     /// <summary>Square's queries on the images PGD left correct (gradient-free, so masking cannot inflate a rung score); 0 for PGD alone.</summary>
     [Id(4)] public int ProbeSquareQueries { get; init; } = Contracts.RungProbe.DefaultSquareQueries;
+    /// <summary>
+    /// A trial outside a rung's top is stopped for good only when an exact McNemar test on the probe's images says it is
+    /// worse than the rung's leader at this level; otherwise it is held, still eligible (see <see cref="AshaPolicy"/>).
+    /// 0.05 by default: at 200 probe images one standard error is about 3 points, and rung scores spread over 2.
+    /// </summary>
+    [Id(5)] public double StopSignificance { get; init; } = 0.05;
 
     /// <summary>The probe a trial runs at each rung: these settings at the objective's epsilon.</summary>
     public Contracts.RungProbe Probe(double epsilon255) => new()
@@ -141,13 +147,15 @@ public sealed record AshaSettings
         else if (MinEpochs >= epochs)
             errors.Add($"search.asha.minEpochs: {MinEpochs} must be below epochs ({epochs}), or there is no rung to stop at");
         if (Eta < 2) errors.Add($"search.asha.eta: {Eta} must be at least 2 (each rung keeps 1/eta)");
+        if (!(StopSignificance is > 0 and < 1))
+            errors.Add($"search.asha.stopSignificance: {SearchSpec.Format(StopSignificance)} must be a p-value threshold in (0, 1), e.g. 0.05");
         // The probe's own rules, under this section's names (probeSteps); the epsilon is the objective's, checked there.
         foreach (var (field, problem) in Probe(8).Problems())
             errors.Add($"search.asha.probe{char.ToUpperInvariant(field[0])}{field[1..]}: {problem}");
         return errors;
     }
 
-    public AshaPolicy Policy(int epochs) => new(MinEpochs, Eta, epochs);
+    public AshaPolicy Policy(int epochs) => new(MinEpochs, Eta, epochs, StopSignificance);
 }
 
 /// <summary>When the search ends: the first limit reached. At least one must be given.</summary>

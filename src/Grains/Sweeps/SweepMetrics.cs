@@ -62,7 +62,7 @@ public sealed class SweepMetrics(string sweep, SweepSpec spec)
         foreach (var d in decisions)
             EngineMetrics.SearchTrial(sweep, d.Action switch
             {
-                AshaAction.Promote => "promoted", AshaAction.Stop => "stopped", AshaAction.Wait => "paused", _ => "completed",
+                AshaAction.Promote => "promoted", AshaAction.Stop => "stopped", AshaAction.Hold => "held", AshaAction.Wait => "paused", _ => "completed",
             });
     }
 

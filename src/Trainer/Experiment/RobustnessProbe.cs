@@ -27,6 +27,7 @@ public static class RobustnessProbe
         var square = probe.SquareQueries > 0 ? new SquareAttack((float)probe.Epsilon, probe.SquareQueries, name: $"Square-{probe.SquareQueries}") : null;
         string name = square is null ? attack.Name : $"{attack.Name}+{square.Name}";
         long clean = 0, robust = 0;
+        var robustMask = new bool[subset.Count]; // per image, so a search can test two trials on the same images
         model.eval();
         for (int start = 0; start < subset.Count; start += Batch)
         {
@@ -48,11 +49,16 @@ public static class RobustnessProbe
                 var xs = x.index_select(0, rows);
                 var ys = y.index_select(0, rows);
                 var broken = square.Perturb(model, xs, ys, squareSeeds);
-                using (no_grad()) robust += model.forward(broken).argmax(1).eq(ys).sum().item<long>();
+                bool[] squareSurvived;
+                using (no_grad()) squareSurvived = model.forward(broken).argmax(1).eq(ys).cpu().data<bool>().ToArray();
+                for (int j = 0; j < left.Length; j++) robustMask[start + left[j]] = squareSurvived[j];
+                robust += squareSurvived.Count(c => c);
             }
             else
             {
-                robust += survived.sum().item<long>();
+                var kept = survived.cpu().data<bool>().ToArray();
+                kept.CopyTo(robustMask, start);
+                robust += kept.Count(c => c);
             }
         }
         return new RungResult
@@ -60,7 +66,7 @@ public static class RobustnessProbe
             Epoch = epoch, ValidationAccuracy = validationAccuracy, ProbeExamples = subset.Count, ProbeAttack = name,
             ProbeCleanAccuracy = subset.Count == 0 ? 0 : (double)clean / subset.Count,
             ProbeRobustAccuracy = subset.Count == 0 ? 0 : (double)robust / subset.Count,
-            Epsilon = probe.Epsilon, ProbeSeconds = clock.Elapsed.TotalSeconds,
+            Epsilon = probe.Epsilon, ProbeSeconds = clock.Elapsed.TotalSeconds, Mask = ExampleMask.Pack(robustMask),
         };
     }
 }

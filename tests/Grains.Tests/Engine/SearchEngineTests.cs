@@ -62,7 +62,7 @@ public class SearchEngineTests
 
         // Every decision shown is what the policy makes of the history, in arrival order; nothing decided before the
         // restart changed after it.
-        var policy = new AshaPolicy(1, 3, 9);
+        var policy = new AshaPolicy(1, 3, 9, new AshaSettings().StopSignificance);
         var (_, steps) = policy.Replay(after.History.Select(r => new RungReport(r.Trial, r.Rung, r.Score, r.EndOfBudget)));
         var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.Trial)
             .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
@@ -91,7 +91,7 @@ public class SearchEngineTests
             {
                 Assert.Equal(ExperimentPhase.Stopped, trial.Phase);
                 Assert.Equal(reached, trial.TargetRung); // not promoted: waits at the rung it reached
-                Assert.Matches("^(stopped|paused) at rung", trial.Decisions[^1]);
+                Assert.Matches("^(stopped|held|paused) at rung", trial.Decisions[^1]);
             }
         }
         // ASHA's shape: 18 at rung 0, at least floor(18/3) = 6 promoted, and fewer trained every epoch than were proposed.
@@ -120,7 +120,7 @@ public class SearchEngineTests
 
         Assert.Equal(15, after.Trials.Length);
         Assert.Equal(15, after.History.Count(r => r.Rung == 0 && !r.EndOfBudget));
-        var (_, steps) = new AshaPolicy(1, 3, 9).Replay(after.History.Select(r => new RungReport(r.Trial, r.Rung, r.Score, r.EndOfBudget)));
+        var (_, steps) = new AshaPolicy(1, 3, 9, new AshaSettings().StopSignificance).Replay(after.History.Select(r => new RungReport(r.Trial, r.Rung, r.Score, r.EndOfBudget)));
         var replayed = steps.SelectMany(s => s.LatePromotions.Prepend(s.Decision)).GroupBy(d => d.Trial)
             .ToDictionary(g => g.Key, g => g.Select(d => d.Explain()).ToArray());
         foreach (var trial in after.Trials)

@@ -63,6 +63,13 @@ public class SearchRungTests
         Assert.Equal("PGD-10", pgdOnly.ProbeAttack);
         Assert.InRange(first.ProbeRobustAccuracy, 0, pgdOnly.ProbeRobustAccuracy);
 
+        // The per-image mask counts what the accuracy says, is the same on a rerun, and (same images) every image
+        // robust to PGD then Square is robust to PGD alone: what a paired test between two trials rests on.
+        bool[] Mask(RungResult r) => ExampleMask.Unpack(r.Mask!, r.ProbeExamples);
+        Assert.Equal(first.ProbeRobustAccuracy, Mask(first).Count(c => c) / (double)first.ProbeExamples, 12);
+        Assert.Equal(Mask(first), Mask(again));
+        Assert.Equal(0, ExampleMask.Discordant(Mask(first), Mask(pgdOnly)).OnlyFirst);
+
         File.Delete(RungResult.PathFor(dir.Path, 1));
         new ExperimentRunner(spec with { Probe = new RungProbe { Epsilon = 64 / 255.0 } }, dir.Path, new ExperimentRunnerTests.Collect(), CPU).Run();
         var wide = RungResult.Read(RungResult.PathFor(dir.Path, 1));
