@@ -403,4 +403,31 @@ public sealed class SweepSpecFileTests : IDisposable
         Assert.Contains(errors, e => e.StartsWith("search.space.kappa: unknown key", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("search.budget.experimnets: unknown key; did you mean 'search.budget.experiments'?", StringComparison.Ordinal));
     }
+
+    private const string StartSearch = """
+        name: s
+        datasets: [mnist]
+        architectures: [small-cnn]
+        epochs: 4
+        search:
+          algorithm: random
+          startTrials: START
+          budget: {experiments: 12}
+
+        """;
+
+    [Fact]
+    public void Search_start_trials_are_read_defaulted_and_checked_against_the_budget()
+    {
+        Assert.Equal(6, SweepSpecFile.Load(Write(StartSearch.Replace("START", "6", StringComparison.Ordinal))).Search!.StartTrials);
+        var defaulted = SweepSpecFile.Load(Write(StartSearch.Replace("  startTrials: START\n", "", StringComparison.Ordinal))).Search!;
+        Assert.Equal((null, 12), (defaulted.StartTrials, defaulted.StartTrialCount)); // random: the whole budget of 12
+
+        Assert.Equal("search.startTrials: 13 is more than search.budget.experiments (12), so part of the start would never run and its " +
+            "strata would stay untried; use at most 12, or omit it for the default", Assert.Single(Errors(StartSearch.Replace("START", "13", StringComparison.Ordinal))));
+        Assert.StartsWith("search.startTrials: 'few' is not a whole number",
+            Assert.Single(Errors(StartSearch.Replace("START", "few", StringComparison.Ordinal))), StringComparison.Ordinal);
+        Assert.StartsWith("search.startTrial: unknown key; did you mean 'search.startTrials'?",
+            Assert.Single(Errors(StartSearch.Replace("startTrials: START", "startTrial: 4", StringComparison.Ordinal))), StringComparison.Ordinal);
+    }
 }

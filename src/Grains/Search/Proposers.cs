@@ -22,7 +22,18 @@ public static class ProposerRandom
     public static Random For(int seed, int trialNumber)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(trialNumber);
-        ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)trialNumber) + 0x9E3779B97F4A7C15UL);
+        return Mixed((ulong)(uint)seed << 32 | (uint)trialNumber);
+    }
+
+    /// <summary>
+    /// The stream of the search as a whole (the start design's permutations): that of trial number -1, which no trial
+    /// has, so it is independent of every trial's stream.
+    /// </summary>
+    public static Random ForSearch(int seed) => Mixed((ulong)(uint)seed << 32 | uint.MaxValue);
+
+    static Random Mixed(ulong key)
+    {
+        ulong z = unchecked(key + 0x9E3779B97F4A7C15UL);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         z ^= z >> 31;
@@ -30,9 +41,13 @@ public static class ProposerRandom
     }
 }
 
-/// <summary>Random search: every trial drawn from the prior, ignoring the history.</summary>
-public sealed class RandomProposer(SearchSpace space, int seed) : IProposer
+/// <summary>Random search: the start design's trials (<see cref="StartDesign"/>), then draws from the prior; no history.</summary>
+public sealed class RandomProposer(SearchSpace space, int seed, int startTrials = 0) : IProposer
 {
+    readonly StartDesign _start = new(space, seed, startTrials);
+    readonly SearchSpace _space = space;
+    readonly int _seed = seed;
+
     public SearchPoint Propose(int trialNumber, IReadOnlyList<SearchObservation> finished) =>
-        space.Sample(ProposerRandom.For(seed, trialNumber));
+        _start.At(trialNumber) ?? _space.Sample(ProposerRandom.For(_seed, trialNumber));
 }

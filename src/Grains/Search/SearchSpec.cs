@@ -23,6 +23,27 @@ public sealed record SearchSpec
     [Id(4)] public SearchBudget Budget { get; init; } = new();
     /// <summary>Seeds every proposal: the same spec proposes the same points.</summary>
     [Id(5)] public int Seed { get; init; }
+    /// <summary>Trials proposed by the space-filling <see cref="StartDesign"/> before random draws or TPE's model; null for <see cref="StartTrialCount"/>'s default.</summary>
+    [Id(6)] public int? StartTrials { get; init; }
+
+    /// <summary>
+    /// The start's length. By default TPE's is its model's warm-up (<see cref="TpeSettings.MinFinished"/>): those
+    /// trials were prior draws before, and a longer start would only delay the model. Random and ASHA have no model to
+    /// wait for, so the whole budget is the design, up to <see cref="DefaultStartCap"/> trials. Either is cut to
+    /// budget.experiments; a budget without one (trainer-epochs, slot-hours) may end the design early, which still
+    /// leaves its trials in distinct strata: no worse than random draws.
+    /// </summary>
+    public int StartTrialCount => StartTrials ?? Math.Min(
+        Algorithm == "tpe" ? new TpeSettings().MinFinished : DefaultStartCap, Budget?.Experiments ?? int.MaxValue);
+
+    /// <summary>
+    /// The default start of random and ASHA searches stops here: 20 random draws miss a given tenth of a range about
+    /// one time in eight (0.9^20), and fewer the more they are; past it zeroProbability keeps its meaning (the design
+    /// proposes 0 once).
+    /// </summary>
+    public const int DefaultStartCap = 20;
+    /// <summary>A bound on a given start (the design holds a permutation of this length per dimension).</summary>
+    public const int MaxStartTrials = 1000;
 
     /// <summary>Every problem at once, each starting with its field as spelled in the spec file.</summary>
     public IReadOnlyList<string> Validate(int epochs)
@@ -44,14 +65,29 @@ public sealed record SearchSpec
         if (Algorithm == "asha") errors.AddRange((Asha ?? new()).Validate(epochs));
         if (Algorithm != "grid") errors.AddRange((Budget ?? new()).Validate());
         if (Seed < 0) errors.Add($"search.seed: {Seed} is negative; use a seed >= 0");
+        if (StartTrials is { } start) errors.AddRange(ValidateStart(start));
         return errors;
+    }
+
+    IEnumerable<string> ValidateStart(int start)
+    {
+        if (Algorithm == "grid")
+            yield return "search.startTrials: a grid search runs the sweep's own axes and proposes no trials; remove startTrials, or use random, tpe or asha";
+        else if (start < 0)
+            yield return $"search.startTrials: {start} is negative; use 0 for no space-filling start, or omit it for the default";
+        else if (Budget?.Experiments is { } n && n > 0 && start > n)
+            yield return $"search.startTrials: {start} is more than search.budget.experiments ({n}), so part of the start would never run and " +
+                         $"its strata would stay untried; use at most {n}, or omit it for the default";
+        else if (start > MaxStartTrials)
+            yield return $"search.startTrials: {start} is more than {MaxStartTrials}; past a few tens of trials random draws cover the space " +
+                         "as well, so use fewer, or omit it for the default";
     }
 
     /// <summary>The proposer for a valid spec; grid searches have none (their points are the sweep's grid).</summary>
     public IProposer CreateProposer() => Algorithm switch
     {
-        "random" or "asha" => new RandomProposer(Space, Seed),
-        "tpe" => new TpeProposer(Space, Seed),
+        "random" or "asha" => new RandomProposer(Space, Seed, StartTrialCount),
+        "tpe" => new TpeProposer(Space, Seed, StartTrialCount),
         _ => throw new InvalidOperationException($"search.algorithm '{Algorithm}' proposes no points"),
     };
 

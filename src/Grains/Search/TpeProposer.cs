@@ -3,7 +3,7 @@ namespace StableSnn.Grains.Search;
 /// <summary>Settings of <see cref="TpeProposer"/>; the defaults suit searches of tens to a few hundred trials.</summary>
 public sealed record TpeSettings
 {
-    /// <summary>Random proposals until this many trials have finished: a density from three points is noise.</summary>
+    /// <summary>No model until this many trials have finished: a density from three points is noise.</summary>
     public int MinFinished { get; init; } = 10;
     /// <summary>Share of finished trials counted as good (the top quantile of the objective).</summary>
     public double Gamma { get; init; } = 0.25;
@@ -19,18 +19,24 @@ public sealed record TpeSettings
 /// coordinates, a point mass for alpha = 0, counts for choices), l(x) for good and g(x) for bad. Candidates are drawn
 /// from l and the one with the largest l(x)/g(x) is proposed: where good trials are dense and bad ones are not.
 /// Dimensions are modelled independently (the product of per-dimension densities), which is what makes it cheap.
+/// The first <c>startTrials</c> trials are the <see cref="StartDesign"/>; the model takes over once they are proposed
+/// and <see cref="TpeSettings.MinFinished"/> trials have finished. In between (the start's last trials still running,
+/// or a start shorter than MinFinished) it draws from the prior: the design is complete, a point added to it would
+/// share a stratum with one of its trials, and a prior draw is what the model's own prior component proposes anyway.
 /// </summary>
 public sealed class TpeProposer : IProposer
 {
     private readonly SearchSpace _space;
     private readonly int _seed;
     private readonly TpeSettings _settings;
+    private readonly StartDesign _start;
 
-    public TpeProposer(SearchSpace space, int seed, TpeSettings? settings = null)
+    public TpeProposer(SearchSpace space, int seed, int startTrials = 0, TpeSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(space);
         _space = space;
         _seed = seed;
+        _start = new StartDesign(space, seed, startTrials);
         _settings = settings ?? new TpeSettings();
         ArgumentOutOfRangeException.ThrowIfLessThan(_settings.MinFinished, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(_settings.Candidates, 1);
@@ -41,6 +47,7 @@ public sealed class TpeProposer : IProposer
     public SearchPoint Propose(int trialNumber, IReadOnlyList<SearchObservation> finished)
     {
         ArgumentNullException.ThrowIfNull(finished);
+        if (_start.At(trialNumber) is { } start) return start;
         var random = ProposerRandom.For(_seed, trialNumber);
         if (finished.Count < _settings.MinFinished) return _space.Sample(random);
 

@@ -103,6 +103,24 @@ public class ProposerTests
         double random = Median(seeds.SelectMany(s => Search(new RandomProposer(space, s), 30)));
         // Random's expected median distance is about 1.25 decades here; TPE should be well under half of that.
         Assert.True(tpe < 0.5 * random, $"TPE median distance {tpe:F3} decades, random {random:F3}");
+        // The same after the start design in place of the 10 random draws (the spec's default for TPE).
+        double started = Median(seeds.SelectMany(s => Search(new TpeProposer(space, s, startTrials: 10), 30)));
+        Assert.True(started < 0.5 * random, $"TPE after the start: median distance {started:F3} decades, random {random:F3}");
+    }
+
+    [Fact]
+    public void TpeProposesTheStartThenPriorDrawsUntilEnoughFinishedThenItsModel()
+    {
+        var space = AlphaSpace();
+        var history = Sequence(new RandomProposer(space, 1), 15).Select(p => new SearchObservation(p, Objective(p))).ToList();
+        var tpe = new TpeProposer(space, 4, startTrials: 6);
+        var design = new StartDesign(space, 4, 6);
+        // The start ignores the history, however much of it there is.
+        for (int t = 0; t < 6; t++) Assert.Equal(design.At(t), tpe.Propose(t, history));
+        var prior = new RandomProposer(space, 4).Propose(6, []);
+        Assert.Equal(prior, tpe.Propose(6, history.Take(9).ToList()));                 // start done, 9 < 10 finished: the prior
+        Assert.Equal(new TpeProposer(space, 4).Propose(6, history), tpe.Propose(6, history)); // 15 finished: the model
+        Assert.NotEqual(prior, tpe.Propose(6, history));
     }
 
     [Fact]

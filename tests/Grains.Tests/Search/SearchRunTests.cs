@@ -46,6 +46,22 @@ public class SearchRunTests
     }
 
     [Fact]
+    public void ARunningSearchProposesTheStartDesignFirst()
+    {
+        // Nine trials of ASHA: all the start by default. Alpha 0 first, then one trial per eighth of log [0.01, 10]
+        // (3/8 decade each), one per ninth of the learning rate's range, and time steps alternating.
+        var run = new SearchRun(Sweep(), new SearchState());
+        Assert.Equal(9, run.Spec.StartTrialCount);
+        for (int i = 0; i < 9; i++) run.Propose([]);
+        var points = Enumerable.Range(0, 9).Select(run.PointOf).ToList();
+        Assert.Equal(0, points[0].Alpha);
+        Assert.Equal(Enumerable.Range(0, 8), points.Skip(1).Select(p => (int)Math.Floor((Math.Log10(p.Alpha) + 2) / 0.375)).Order());
+        Assert.Equal(Enumerable.Range(0, 9), points.Select(p => Math.Min(8, (int)Math.Floor((p.LearningRate!.Value - 0.01) / (0.19 / 9)))).Order());
+        Assert.All(Enumerable.Range(2, 7), t => Assert.Equal(points[t - 2].TimeSteps, points[t].TimeSteps));
+        Assert.NotEqual(points[0].TimeSteps, points[1].TimeSteps);
+    }
+
+    [Fact]
     public void EachBudgetEndsProposalsAtItsLimitAndConcurrencyBoundsActiveTrials()
     {
         var trials = new SearchRun(Sweep(budget: new() { Experiments = 2 }), new SearchState());
