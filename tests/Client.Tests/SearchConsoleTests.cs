@@ -156,7 +156,7 @@ public sealed class SearchConsoleTests
         var decisions = lines.Where(l => l.TrimStart().StartsWith("decision: ", StringComparison.Ordinal)).Select(l => l.Trim()["decision: ".Length..]).ToList();
         Assert.Equal(trial.Decisions, decisions);
         Assert.StartsWith("promoted from rung 0", decisions[0]);
-        Assert.Matches(@"^(stopped|paused) at rung 1 \(2 epochs\)", decisions[^1]);
+        Assert.Matches(@"^(stopped|held|paused) at rung 1 \(2 epochs\)", decisions[^1]);
 
         var stop = lines.Single(l => l.Contains("its checkpoint"));
         Assert.Contains("stopped at rung 1 (2 epochs)", stop);

@@ -131,7 +131,7 @@ public sealed class DashboardTests(ITestOutputHelper output)
             Assert.Equal(4.0, Scalar(await prometheus.Query("sum(stablesnn_slots{node=\"telemetry-node\"})")));
             Assert.Equal(9.0, Scalar(await prometheus.Query($"stablesnn_search_trials_total{{sweep=\"{Search}\",decision=\"proposed\"}}")));
             Assert.Equal(searched.Trials.Sum(t => t.Rungs.Length),
-                Scalar(await prometheus.Query($"sum(stablesnn_search_trials_total{{sweep=\"{Search}\",decision=~\"promoted|stopped|paused|completed\"}})")) -
+                Scalar(await prometheus.Query($"sum(stablesnn_search_trials_total{{sweep=\"{Search}\",decision=~\"promoted|stopped|held|paused|completed\"}})")) -
                 searched.Trials.Sum(t => t.Decisions.Count(d => d.Contains(" when ") || d.Contains("end of the budget")))); // decisions without a report of their own
             Assert.Equal(searched.Best!.Objective!.Robust, Scalar(await prometheus.Query($"stablesnn_search_best_objective_ratio{{sweep=\"{Search}\"}}")), 9);
         }
