@@ -59,8 +59,9 @@ public enum AshaAction
     /// <summary>Train on to the next rung.</summary>
     Promote,
     /// <summary>
-    /// Outside the top floor(n/eta) of its rung. Classic ASHA: paused, checkpoint kept, it may be promoted later. With a
-    /// stop significance: worse than the leader beyond paired noise, so it is never promoted (checkpoint still kept).
+    /// Outside the top floor(n/eta) of its rung. Classic ASHA (no stop significance, or no per-image probe results to
+    /// test with): paused, checkpoint kept, it may be promoted later. With a paired test (<see cref="AshaDecision.Test"/>):
+    /// worse than the leader beyond paired noise, so it is never promoted (checkpoint still kept).
     /// </summary>
     Stop,
     /// <summary>Outside the top, but within paired noise of the leader: paused, checkpoint kept, still eligible for promotion.</summary>
@@ -94,8 +95,7 @@ public sealed record AshaDecision(
                 $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}; worse than the leader beyond paired noise ({t.Explain()}), so never promoted",
             AshaAction.Stop => $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
             AshaAction.Hold => $"held at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}; " +
-                (Test is { } t ? $"within paired noise of the leader ({t.Explain()})" : "no per-image probe results to test it against the leader") +
-                ", so it stays eligible for promotion",
+                $"within paired noise of the leader ({Test?.Explain()}), so it stays eligible for promotion",
             _ when EndOfBudget =>
                 $"promoted from {rung} at the end of the budget: no trial had reached the last rung, and it is the best waiting there ({standing})",
             _ when TriggeredBy is { } by =>
@@ -214,7 +214,9 @@ public sealed class AshaState
         else if (slots == 0) action = AshaAction.Wait;
         else if (_policy.StopSignificance is not { } significance) action = AshaAction.Stop;
         else if (rung.Stopped.TryGetValue(trial, out var stopped)) (action, test) = (AshaAction.Stop, stopped);
-        else (action, test) = (AshaAction.Hold, TestAgainstLeader(rung, trial, significance));
+        // Without per-image probe results (older trainers, stored searches) there is no test: classic ASHA's pause.
+        else if (TestAgainstLeader(rung, trial, significance) is { } noise) (action, test) = (AshaAction.Hold, noise);
+        else action = AshaAction.Stop;
         return new AshaDecision(trial, action, k, _policy.RungEpochs[k], rung.Scores[trial], rank, rung.Count, slots, cutOff, triggeredBy) { Test = test };
     }
 

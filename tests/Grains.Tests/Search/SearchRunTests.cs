@@ -103,10 +103,10 @@ public class SearchRunTests
         for (int i = 0; i < 4; i++) run.Propose([]);
         Assert.Equal(AshaAction.Wait, Assert.Single(run.ReportRung(0, Rung(1, 0.30))).Action);
         Assert.Equal(AshaAction.Wait, Assert.Single(run.ReportRung(1, Rung(1, 0.20))).Action);
-        // The third report fills floor(3/3) = 1 place: trial 0 (0.30) goes on, late; trial 2 (0.10) is held (these probes
-        // kept no per-image results, so no paired test can stop it for good).
+        // The third report fills floor(3/3) = 1 place: trial 0 (0.30) goes on, late; trial 2 (0.10) is stopped as in classic
+        // ASHA (these probes kept no per-image results, so there is no paired test).
         var third = run.ReportRung(2, Rung(1, 0.10));
-        Assert.Equal([(2, AshaAction.Hold), (0, AshaAction.Promote)], third.Select(d => (d.Trial, d.Action)));
+        Assert.Equal([(2, AshaAction.Stop), (0, AshaAction.Promote)], third.Select(d => (d.Trial, d.Action)));
         Assert.Equal(0.30, third[0].CutOff);
         Assert.Equal((3, 1), (run.StopAtEpoch(0)!.Value, run.TargetRung(0)));
         Assert.Equal((1, 0), (run.StopAtEpoch(2)!.Value, run.TargetRung(2)));

@@ -49,7 +49,7 @@ public class SearchTrialsTests
         trials.Changed(book, state.Outcomes, AtRung(1, 1, 0.7), T0);
         var third = trials.Changed(book, state.Outcomes, AtRung(2, 1, 0.6), T0);
 
-        Assert.Equal([(2, AshaAction.Hold), (1, AshaAction.Promote)], third.Decisions.Select(d => (d.Trial, d.Action)));
+        Assert.Equal([(2, AshaAction.Stop), (1, AshaAction.Promote)], third.Decisions.Select(d => (d.Trial, d.Action)));
         Assert.True(third.Durable);
         Assert.Equal([ExperimentPhase.Stopped, ExperimentPhase.Pending, ExperimentPhase.Stopped], Enumerable.Range(0, 3).Select(i => book[i]));
         Assert.Equal([1], book.Take(5, T0));
