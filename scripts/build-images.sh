@@ -26,13 +26,16 @@ runtime=$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" { v = $2 }
 aspnet=$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" { v = $2 } END { print v }')
 [ -n "$runtime" ] && [ "$runtime" = "$aspnet" ] || { echo "build-images: need the .NET and ASP.NET Core runtimes of one version (have '$runtime' / '$aspnet')" >&2; exit 1; }
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
-base="localhost/stablesnn-base:bookworm-dotnet-$runtime"
+# libgssapi-krb5-2: Npgsql negotiates GSS encryption / Kerberos with PostgreSQL and logs an error where it is missing.
+packages=ca-certificates,libssl3,libtcmalloc-minimal4,libgssapi-krb5-2,tzdata
+# The tag names what is inside (runtime version, packages), so a cached base is reused only when it is the same.
+base="localhost/stablesnn-base:bookworm-dotnet-$runtime-$(printf '%s' "$packages" | sha256sum | cut -c1-8)"
 
 if ! podman image exists "$base"; then
   echo "build-images: making $base from Debian packages"
   # Only the runtime (host, shared frameworks): no SDK in the image.
   mmdebstrap --quiet --variant=minbase --format=tar \
-    --include=ca-certificates,libssl3,libtcmalloc-minimal4,tzdata \
+    --include="$packages" \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
     --customize-hook="mkdir -p \"\$1/usr/share/dotnet/shared\" \"\$1/usr/share/dotnet/host\"" \
     --customize-hook="copy-in $dotnet_root/dotnet /usr/share/dotnet" \

@@ -67,9 +67,9 @@ public sealed class ImageClusterTests(ITestOutputHelper output)
             Mark("sweep completed on node-a");
             (exit, text) = await Cli(client, volume, work, "export", "pair", "--cluster", a.Gateway, "--out", $"{Volume}/out");
             Assert.True(exit == 0, text);
+            foreach (var attempt in Sweeps.Attempts(Path.Combine(volume, "out"))) output.WriteLine(attempt.ToString());
             var results = Sweeps.AssertEachCompletedOnce(Path.Combine(volume, "out"), Path.Combine(volume, "runs"), experiments: 6);
             Assert.True(results[cutOffDir].ResumedFromEpoch >= checkpointed, $"resumed from {results[cutOffDir].ResumedFromEpoch}, {checkpointed} checkpointed");
-            foreach (var attempt in Sweeps.Attempts(Path.Combine(volume, "out"))) output.WriteLine(attempt.ToString());
             Mark("results exported: each experiment completed once");
 
             Assert.True(await a.Process.StopAsync(TimeSpan.FromMinutes(1)) is var code && code is 0, $"node-a exited {code} on SIGTERM:\n{a.Process.Process.Output}");
@@ -90,6 +90,8 @@ public sealed class ImageClusterTests(ITestOutputHelper output)
         }
         catch
         {
+            foreach (var alpha in new[] { "0", "0.5", "1", "2", "4", "8" })
+                output.WriteLine((await Cli(client, volume, work, "explain", $"pair/mnist/small-cnn/dlif/raw/a{alpha}/s42", "--cluster", a.Gateway)).Output);
             output.WriteLine($"--- node-a\n{a.Process.Process.Output}\n--- node-b\n{b.Process.Process.Output}");
             throw;
         }
@@ -206,7 +208,9 @@ public sealed class ImageClusterTests(ITestOutputHelper output)
                 ["Node__Name"] = name,
                 ["Node__CpuSlots"] = "1",
                 ["Node__ThreadsPerCpuSlot"] = "1",
-                ["Engine__LeaseDuration"] = "00:00:05",
+                // Long enough that a starved heartbeat on a crowded machine is not taken for a dead node (the kill is
+                // still noticed within it); the build-tree cluster test uses 5 s.
+                ["Engine__LeaseDuration"] = "00:00:20",
                 ["Engine__RetryBaseDelay"] = "00:00:01",
                 ["Engine__RetryMaxDelay"] = "00:00:05",
                 ["Engine__ReconcileInterval"] = "00:00:05",
