@@ -165,17 +165,7 @@ public sealed class ImageClusterTests(ITestOutputHelper output)
         }
     }
 
-    static string Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stderr}");
-        return stdout.Result;
-    }
+    static string Run(string file, params string[] args) => Command.Check(file, args);
 
     static void CopyDirectory(string from, string to)
     {
@@ -198,23 +188,11 @@ public sealed class ImageClusterTests(ITestOutputHelper output)
             Directory.CreateDirectory(tmp);
             Run("chown", image.User, tmp);
             int siloPort = Ports.Free(), gateway = Ports.Free(), http = Ports.Free();
-            var settings = new Dictionary<string, string>
-            {
-                ["Storage__ConnectionString"] = connectionString,
-                ["Network__AdvertisedAddress"] = "127.0.0.1",
-                ["Network__SiloPort"] = siloPort.ToString(),
-                ["Network__GatewayPort"] = gateway.ToString(),
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{http}", // the image's http://+:8080, moved to loopback and a port of this test's
-                ["Node__Name"] = name,
-                ["Node__CpuSlots"] = "1",
-                ["Node__ThreadsPerCpuSlot"] = "1",
-                // Long enough that a starved heartbeat on a crowded machine is not taken for a dead node (the kill is
-                // still noticed within it); the build-tree cluster test uses 5 s.
-                ["Engine__LeaseDuration"] = "00:00:20",
-                ["Engine__RetryBaseDelay"] = "00:00:01",
-                ["Engine__RetryMaxDelay"] = "00:00:05",
-                ["Engine__ReconcileInterval"] = "00:00:05",
-            };
+            // Storage__Provider, the artifact root and HTTP on 8080 come from the image; HTTP moves to loopback and a
+            // port of this test's. The lease is long enough that a starved heartbeat on a crowded machine is not taken
+            // for a dead node (the kill is still noticed within it); the build-tree cluster test uses 5 s.
+            var settings = SiloProcess.ClusterSettings(name, connectionString, siloPort, gateway, lease: TimeSpan.FromSeconds(20));
+            settings["ASPNETCORE_URLS"] = $"http://127.0.0.1:{http}";
             Node Launch() => new()
             {
                 Name = name, HttpPort = http, GatewayPort = gateway, Restart = Launch,

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace StableSnn.Faults.Tests;
@@ -74,16 +73,7 @@ public sealed class MountedImage : IDisposable
 
     public void Dispose() => Podman("image", "unmount", Name);
 
-    static (int Code, string Output) Podman(params string[] args)
-    {
-        var start = new ProcessStartInfo("podman") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var p = Process.Start(start)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output.Result + error);
-    }
+    static (int Code, string Output) Podman(params string[] args) => Command.Run("podman", args);
 }
 
 /// <summary>A process started from an image: `unshare` and, as PID 1 of its own namespace, the entrypoint.</summary>

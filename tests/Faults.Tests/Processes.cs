@@ -16,6 +16,35 @@ static class Ports
     }
 }
 
+/// <summary>A short command run to its end (podman, chown, find): its exit code and what it printed.</summary>
+static class Command
+{
+    /// <summary>Exit code and everything it printed (standard output, then standard error).</summary>
+    public static (int Code, string Output) Run(string file, params string[] args)
+    {
+        var (code, stdout, stderr) = Exec(file, args);
+        return (code, stdout + stderr);
+    }
+
+    /// <summary>Its standard output; a non-zero exit throws with its standard error.</summary>
+    public static string Check(string file, params string[] args)
+    {
+        var (code, stdout, stderr) = Exec(file, args);
+        return code == 0 ? stdout : throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {code}: {stderr}");
+    }
+
+    static (int Code, string Stdout, string Stderr) Exec(string file, string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr);
+    }
+}
+
 /// <summary>A real process whose output is collected as it runs (so a test can wait for a line and show it all on failure).</summary>
 public sealed class RunningProcess : IDisposable
 {

@@ -24,25 +24,11 @@ public sealed class SiloProcess : IDisposable
     public static SiloProcess Start(string name, string connectionString, string artifactRoot, string workingDirectory)
     {
         int silo = Ports.Free(), gateway = Ports.Free(), http = Ports.Free();
-        var environment = new Dictionary<string, string>
-        {
-            ["Storage__Provider"] = "postgresql",
-            ["Storage__ConnectionString"] = connectionString,
-            ["Network__AdvertisedAddress"] = "127.0.0.1",
-            ["Network__SiloPort"] = silo.ToString(),
-            ["Network__GatewayPort"] = gateway.ToString(),
-            ["Network__HttpPort"] = http.ToString(),
-            ["Node__Name"] = name,
-            ["Node__CpuSlots"] = "1",
-            ["Node__ThreadsPerCpuSlot"] = "1",
-            ["Node__ArtifactRoot"] = artifactRoot,
-            // Faults are noticed in seconds: short leases and retry delays (production: 1 min, 5 s).
-            ["Engine__LeaseDuration"] = "00:00:05",
-            ["Engine__RetryBaseDelay"] = "00:00:01",
-            ["Engine__RetryMaxDelay"] = "00:00:05",
-            ["Engine__ReconcileInterval"] = "00:00:05",
-            ["Logging__LogLevel__StableSnn.Grains"] = "Debug",
-        };
+        var environment = ClusterSettings(name, connectionString, silo, gateway, lease: TimeSpan.FromSeconds(5));
+        environment["Storage__Provider"] = "postgresql";
+        environment["Network__HttpPort"] = http.ToString();
+        environment["Node__ArtifactRoot"] = artifactRoot;
+        environment["Logging__LogLevel__StableSnn.Grains"] = "Debug";
         Directory.CreateDirectory(workingDirectory);
         return new SiloProcess
         {
@@ -50,6 +36,25 @@ public sealed class SiloProcess : IDisposable
             Process = RunningProcess.Start(Executables.Silo, workingDirectory, [], environment),
         };
     }
+
+    /// <summary>
+    /// What every test silo of a cluster is given as environment variables: the database, loopback with its own ports,
+    /// one CPU slot of one thread, and faults noticed in seconds (short leases and retry delays; production: 1 min, 5 s).
+    /// </summary>
+    public static Dictionary<string, string> ClusterSettings(string name, string connectionString, int siloPort, int gatewayPort, TimeSpan lease) => new()
+    {
+        ["Storage__ConnectionString"] = connectionString,
+        ["Network__AdvertisedAddress"] = "127.0.0.1",
+        ["Network__SiloPort"] = siloPort.ToString(),
+        ["Network__GatewayPort"] = gatewayPort.ToString(),
+        ["Node__Name"] = name,
+        ["Node__CpuSlots"] = "1",
+        ["Node__ThreadsPerCpuSlot"] = "1",
+        ["Engine__LeaseDuration"] = lease.ToString("c"),
+        ["Engine__RetryBaseDelay"] = "00:00:01",
+        ["Engine__RetryMaxDelay"] = "00:00:05",
+        ["Engine__ReconcileInterval"] = "00:00:05",
+    };
 
     /// <summary>A new process with the same settings (a restarted node keeps its name and ports).</summary>
     public void Restart()
