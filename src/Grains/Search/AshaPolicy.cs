@@ -148,12 +148,12 @@ public sealed class AshaState
         for (int k = _rungs.Length - 2; k >= 0; k--)
             if (_rungs[k].Count > 0)
                 return _rungs[k].Ranked.Select(t => (int?)t.Trial)
-                    .FirstOrDefault(t => !_rungs[k].Promoted.Contains(t!.Value) && !_rungs[k].Stopped.ContainsKey(t.Value) && waiting(t.Value));
+                    .FirstOrDefault(t => !_rungs[k].Promoted.Contains(t!.Value) && !_rungs[k].IsStopped(t.Value) && waiting(t.Value));
         return null;
     }
 
     /// <summary>Stopped at <paramref name="rung"/> by a paired test: never promoted from it.</summary>
-    public bool IsStoppedByTest(int trial, int rung) => _rungs[rung].Stopped.ContainsKey(trial);
+    public bool IsStoppedByTest(int trial, int rung) => _rungs[rung].IsStopped(trial);
 
     /// <summary>Trials that reported at <paramref name="rung"/> with their scores, best first.</summary>
     public IReadOnlyList<(int Trial, double Score)> Standing(int rung) => _rungs[rung].Ranked;
@@ -190,13 +190,14 @@ public sealed class AshaState
         // stopped keeps its rank (the top stays the top 1/eta) but is not promoted from it.
         int slots = rung.Count / _policy.Eta;
         var promote = rung.Ranked.Take(slots).Select(t => t.Trial)
-            .Where(t => !rung.Promoted.Contains(t) && !rung.Stopped.ContainsKey(t)).ToList();
+            .Where(t => !rung.Promoted.Contains(t) && !rung.IsStopped(t)).ToList();
         rung = rung.Promote(promote);
         // The reporter, outside the top: tested against the leader on the same probe images, at the time it reports
         // (a later, stronger leader does not reopen the decision; that keeps each decision explainable by its report).
+        // Kept whatever it says: worse beyond noise stops it for good, otherwise it explains the hold.
         if (slots > 0 && !rung.Promoted.Contains(report.Trial) && _policy.StopSignificance is { } significance
-            && TestAgainstLeader(rung, report.Trial, significance) is { LeaderBetter: true } test)
-            rung = rung with { Stopped = rung.Stopped.Add(report.Trial, test) };
+            && TestAgainstLeader(rung, report.Trial, significance) is { } test)
+            rung = rung with { Tests = rung.Tests.Add(report.Trial, test) };
         var state = new AshaState(_policy, _rungs.SetItem(k, rung));
         var late = promote.Where(t => t != report.Trial).Select(t => Describe(rung, k, t, report.Trial)).ToList();
         return new AshaStep(state, Describe(rung, k, report.Trial, null), late);
@@ -212,10 +213,8 @@ public sealed class AshaState
         if (k == _rungs.Length - 1) action = AshaAction.Complete;
         else if (rung.Promoted.Contains(trial)) action = AshaAction.Promote;
         else if (slots == 0) action = AshaAction.Wait;
-        else if (_policy.StopSignificance is not { } significance) action = AshaAction.Stop;
-        else if (rung.Stopped.TryGetValue(trial, out var stopped)) (action, test) = (AshaAction.Stop, stopped);
-        // Without per-image probe results (older trainers, stored searches) there is no test: classic ASHA's pause.
-        else if (TestAgainstLeader(rung, trial, significance) is { } noise) (action, test) = (AshaAction.Hold, noise);
+        else if (rung.Tests.TryGetValue(trial, out test)) action = test.LeaderBetter ? AshaAction.Stop : AshaAction.Hold;
+        // No test (no stop significance, or no per-image probe results: older trainers, stored searches): classic ASHA's pause.
         else action = AshaAction.Stop;
         return new AshaDecision(trial, action, k, _policy.RungEpochs[k], rung.Scores[trial], rank, rung.Count, slots, cutOff, triggeredBy) { Test = test };
     }
@@ -232,12 +231,15 @@ public sealed class AshaState
     }
 
     internal sealed record Rung(ImmutableDictionary<int, double> Scores, ImmutableList<(int Trial, double Score)> Ranked,
-        ImmutableHashSet<int> Promoted, ImmutableDictionary<int, bool[]> Masks, ImmutableDictionary<int, PairedTest> Stopped)
+        ImmutableHashSet<int> Promoted, ImmutableDictionary<int, bool[]> Masks, ImmutableDictionary<int, PairedTest> Tests)
     {
         public static readonly Rung Empty = new(ImmutableDictionary<int, double>.Empty, [], [], ImmutableDictionary<int, bool[]>.Empty,
             ImmutableDictionary<int, PairedTest>.Empty);
 
         public int Count => Scores.Count;
+
+        /// <summary>Stopped for good: its paired test found it worse than the leader.</summary>
+        public bool IsStopped(int trial) => Tests.TryGetValue(trial, out var t) && t.LeaderBetter;
 
         /// <summary>Best first; NaN (a diverged probe) last; equal scores by trial number, so ties never depend on arrival.</summary>
         public Rung With(int trial, double score, bool[]? mask)
