@@ -21,6 +21,9 @@ app.Configure(config =>
     config.AddCommand<ResultsCommand>("results").WithDescription("Show the results pivot: one line per grid point; clean, each attack and the worst case with 95% intervals, the test against the baseline alpha, masking flags. --long: one line per grid point and measure.");
     config.AddCommand<ExportCommand>("export").WithDescription("Write results.csv (long format), results.json, the plots, attempts.csv and report.html.");
     config.AddCommand<ReportCommand>("report").WithDescription("Write report.html: one self-contained page with the spec, progress, pivot table, plots, attempts and failures.");
+    config.AddCommand<StudyCommand>("study")
+        .WithDescription("Write a study's page (README.md and PNGs) from its exported parts, without a cluster: effects of alpha with intervals over seeds and images, paired tests against the baseline with Holm's correction, flags, compute and the answer in one paragraph.")
+        .WithExample("study", "examples/studies/fmnist-alpha.yaml");
     config.AddCommand<PlotCommand>("plot").WithDescription("Plot accuracy against alpha as PNG: a panel per architecture x neuron x mode, clean and worst case bold with intervals, attacks thin.");
     config.AddCommand<CancelCommand>("cancel").WithDescription("Cancel a sweep: nothing new starts, running attempts stop.");
     config.AddCommand<PauseCommand>("pause").WithDescription("Pause a sweep: running attempts finish, nothing new starts.");

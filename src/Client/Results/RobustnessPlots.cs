@@ -20,11 +20,12 @@ public sealed record PlotPanel(string Title, IReadOnlyList<PlotSeries> Series);
 
 /// <summary>
 /// A figure of small multiples: the plot's model, which tests inspect and <see cref="RobustnessPlots.Render"/> draws.
-/// <paramref name="XTicks"/>, when set, are the x positions and their labels (epsilon as k/255).
+/// <paramref name="XTicks"/>, when set, are the x positions and their labels (epsilon as k/255); <paramref name="YRange"/>
+/// the y limits (default the accuracy scale, -2 to 102).
 /// </summary>
 public sealed record PlotFigure(
     string File, string Title, string XLabel, string YLabel, IReadOnlyList<PlotPanel> Panels,
-    IReadOnlyList<(double Position, string Label)>? XTicks = null)
+    IReadOnlyList<(double Position, string Label)>? XTicks = null, (double Low, double High)? YRange = null)
 {
     public const int PanelWidth = 440, PanelHeight = 400, MaxColumns = 3;
     public int Columns => Math.Min(MaxColumns, Panels.Count);
@@ -211,7 +212,8 @@ public static class RobustnessPlots
             plot.Axes.SetLimitsX(xs[0] - half, xs[0] + half);
         }
         // Accuracy panels share one scale, so they compare at a glance.
-        plot.Axes.SetLimitsY(-2, 102);
+        var (low, high) = figure.YRange ?? (-2, 102);
+        plot.Axes.SetLimitsY(low, high);
         // Beneath the axes, in every panel, so panels keep the same data area and no legend hides a point.
         plot.ShowLegend(ScottPlot.Edge.Bottom);
         plot.Legend.FontSize = 10;

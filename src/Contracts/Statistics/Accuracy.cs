@@ -60,19 +60,56 @@ public static class Accuracy
         int s = correct.Count, n = correct[0].Length;
         if (correct.Any(c => c.Length != n)) throw new ArgumentException("every seed must be scored on the same images", nameof(correct));
         if (n == 0) return new Interval(0, 1);
-        double total = correct.Sum(c => c.Count(x => x)), mean = total / (s * (double)n);
+        var (mean, variance, df) = Crossed(correct.Select(c => c.Select(x => x ? 1.0 : 0.0).ToArray()).ToList());
         var wilson = Wilson((int)Math.Round(mean * n), n);
         if (s == 1) return wilson;
-        var seedMeans = correct.Select(c => c.Count(x => x) / (double)n).ToArray();
+        var half = TQuantile975(df) * Math.Sqrt(variance);
+        return new Interval(Math.Max(0, Math.Min(mean - half, wilson.Low)), Math.Min(1, Math.Max(mean + half, wilson.High)));
+    }
+
+    /// <summary>
+    /// 95% interval of the mean paired difference (<paramref name="treated"/> minus <paramref name="baseline"/>, as a
+    /// fraction in [-1, 1]) of two conditions whose seeds were scored on the same images: per seed s and image i,
+    /// d[s, i] = treated[s][i] - baseline[s][i] in {-1, 0, 1}, under the crossed model of
+    /// <see cref="AcrossSeedsAndImages"/>, so both another training run and another test set are accounted for. With one
+    /// seed it is the paired t-interval over images. Seeds pair up by position.
+    /// </summary>
+    public static Interval PairedDifference(IReadOnlyList<bool[]> treated, IReadOnlyList<bool[]> baseline)
+    {
+        ArgumentNullException.ThrowIfNull(treated);
+        ArgumentNullException.ThrowIfNull(baseline);
+        if (treated.Count == 0 || treated.Count != baseline.Count)
+            throw new ArgumentException($"seeds must pair up: {treated.Count} treated, {baseline.Count} baseline", nameof(baseline));
+        int n = treated[0].Length;
+        if (treated.Concat(baseline).Any(c => c.Length != n)) throw new ArgumentException("every seed must be scored on the same images", nameof(baseline));
+        if (n == 0) return new Interval(-1, 1);
+        var d = treated.Zip(baseline, (t, b) => t.Zip(b, (x, y) => (x ? 1.0 : 0.0) - (y ? 1.0 : 0.0)).ToArray()).ToList();
+        var (mean, variance, df) = Crossed(d);
+        var half = n == 1 && d.Count == 1 ? 2 : TQuantile975(df) * Math.Sqrt(variance);
+        return new Interval(Math.Max(-1, mean - half), Math.Min(1, mean + half));
+    }
+
+    /// <summary>
+    /// Mean of values v[s, i] (seeds x images, every seed on the same images) under the crossed random-effects model
+    /// v[s, i] = mu + a[s] + b[i] + e[s, i], its variance components estimated by the two-way ANOVA mean squares
+    /// (MS_seed, MS_image, MS_residual, each component kept at zero or above):
+    ///   Var(mean) = sigma_a^2 / S + sigma_b^2 / N + sigma_e^2 / (S N),
+    /// with Satterthwaite's degrees of freedom.
+    /// </summary>
+    static (double Mean, double Variance, int Df) Crossed(IReadOnlyList<double[]> values)
+    {
+        int s = values.Count, n = values[0].Length;
+        double mean = values.Sum(c => c.Sum()) / (s * (double)n);
+        var seedMeans = values.Select(c => c.Average()).ToArray();
         var imageMeans = new double[n];
-        for (var i = 0; i < n; i++) imageMeans[i] = correct.Count(c => c[i]) / (double)s;
-        double msSeed = n * seedMeans.Sum(m => (m - mean) * (m - mean)) / (s - 1);
+        for (var i = 0; i < n; i++) imageMeans[i] = values.Sum(c => c[i]) / s;
+        double msSeed = s == 1 ? 0 : n * seedMeans.Sum(m => (m - mean) * (m - mean)) / (s - 1);
         double msImage = n == 1 ? 0 : s * imageMeans.Sum(m => (m - mean) * (m - mean)) / (n - 1);
         double residual = 0;
         for (var k = 0; k < s; k++)
             for (var i = 0; i < n; i++)
             {
-                var e = (correct[k][i] ? 1 : 0) - seedMeans[k] - imageMeans[i] + mean;
+                var e = values[k][i] - seedMeans[k] - imageMeans[i] + mean;
                 residual += e * e;
             }
         int dfSeed = s - 1, dfImage = n - 1, dfResidual = (s - 1) * (n - 1);
@@ -87,9 +124,9 @@ public static class Accuracy
         double residualShare = 1 - kept.Count;
         var denominator = kept.Sum(k => k.Ms * k.Ms / k.Df)
                           + (dfResidual > 0 ? residualShare * residualShare * msResidual * msResidual / dfResidual : 0);
-        var df = denominator > 0 ? Math.Max(1, (int)Math.Floor(combination * combination / denominator)) : dfSeed;
-        var half = TQuantile975(df) * Math.Sqrt(variance);
-        return new Interval(Math.Max(0, Math.Min(mean - half, wilson.Low)), Math.Min(1, Math.Max(mean + half, wilson.High)));
+        // A ratio that is an integer in exact arithmetic (one component kept) must not lose a degree to rounding.
+        var df = denominator > 0 ? Math.Max(1, (int)Math.Floor(combination * combination / denominator + 1e-9)) : Math.Max(1, dfSeed);
+        return (mean, variance, df);
     }
 
     /// <summary>

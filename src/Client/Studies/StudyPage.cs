@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using StableSnn.Client.Results;
+
+namespace StableSnn.Client.Studies;
+
+/// <summary>
+/// The study written up as a Markdown page (README.md beside its PNGs, readable on a forge and offline): the question,
+/// the answer in one paragraph, the design, the results, the paired tests, the flags, the compute and how to reproduce.
+/// </summary>
+public static class StudyPage
+{
+    public const string File = "README.md";
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string Build(StudyResult s, string specPath, string command, DateTimeOffset now)
+    {
+        var spec = s.Spec;
+        var baseline = PivotFormat.Alpha(spec.BaselineAlpha);
+        var eps = PivotFormat.Eps(s.Epsilon);
+        var md = new StringBuilder();
+        md.AppendLine($"# Study {spec.Name}: does the stability regulariser buy worst-case robustness?").AppendLine();
+        md.AppendLine($"Written by `stablesnn study` on {now.UtcDateTime:yyyy-MM-dd HH:mm} UTC from {s.Parts.Count} part{(s.Parts.Count == 1 ? "" : "s")}; " +
+                      $"{s.GridCells - s.MissingCells.Count} of {s.GridCells} cells measured.").AppendLine();
+        if (!s.Complete)
+            md.AppendLine($"**Partial study**: {s.MissingCells.Count} cell{(s.MissingCells.Count == 1 ? "" : "s")} not measured yet (listed under Design); the answer below is what the measured cells say, and may change.").AppendLine();
+        md.AppendLine("## Question").AppendLine();
+        md.AppendLine($"Does raising alpha, the weight of the paper's stability regulariser (membrane-potential perturbation dynamics), " +
+                      $"raise the per-example worst-case accuracy at {eps} under an adaptive and gradient-free attack suite, how much, at what " +
+                      $"clean cost, and is the gain beyond the noise of seeds and images? Every alpha is compared with alpha {baseline} " +
+                      "(no regulariser) on the same test images.").AppendLine();
+        md.AppendLine("## Answer").AppendLine();
+        md.AppendLine(Answer(s)).AppendLine();
+        md.AppendLine($"![accuracy against alpha]({StudyPlots.AccuracyFile})").AppendLine();
+        if (s.Arms.Any(a => a.Worst.Count > 0)) md.AppendLine($"![paired differences]({StudyPlots.DifferenceFile})").AppendLine();
+
+        md.AppendLine("## Design").AppendLine();
+        var t = spec.Training;
+        md.AppendLine("| setting | value |").AppendLine("|---|---|");
+        md.AppendLine($"| spec | `{specPath}` (copied here as spec.yaml) |");
+        md.AppendLine($"| grid | {string.Join(", ", spec.Datasets)} x {string.Join(", ", spec.Architectures)} x {string.Join(", ", spec.Neurons)} x {string.Join(", ", spec.Modes)}; alpha {string.Join(", ", spec.Alphas.Select(PivotFormat.Alpha))}; seeds {string.Join(", ", spec.Seeds)} ({s.GridCells} cells) |");
+        md.AppendLine($"| training | {spec.Epochs} epochs on {(t.TrainSubset is { } n ? n.ToString("N0", Invariant) : "all")} training images ({Pct(t.ValidationFraction ?? 0.1)} held out for model selection), T = {t.TimeSteps?.ToString(Invariant) ?? "default"} |");
+        md.AppendLine($"| evaluation | suite `{spec.AttackSuite}`, budget {s.Budget}; the same {s.Images} test images for every cell (evaluation seed {t.EvaluationSeed ?? 0}) |");
+        md.AppendLine($"| headline | per-example worst case over the suite at {eps}: an image counts as robust only if every attack failed on it |");
+        md.AppendLine($"| tests | each alpha against alpha {baseline}: mean paired difference with a 95% interval over seeds and images (crossed random effects); exact McNemar test on the discordant images pooled over seeds, Holm-corrected over the alphas of each measure; an effect is called detected when the corrected p < {StudyAnalysis.Level.ToString(Invariant)}, the interval excludes 0 and every seed agrees in sign |");
+        md.AppendLine();
+        if (!s.Complete) md.AppendLine($"Not measured yet: {string.Join(", ", s.MissingCells.Select(c => $"`{c}`"))}.").AppendLine();
+
+        foreach (var arm in s.Arms)
+        {
+            md.AppendLine($"## Results: {arm.Title}").AppendLine();
+            md.AppendLine($"| alpha | seeds | clean | worst case {eps} | worst case per seed | flagged models |").AppendLine("|---|---|---|---|---|---|");
+            foreach (var a in arm.Alphas)
+                md.AppendLine($"| {PivotFormat.Alpha(a.Alpha)} | {string.Join(", ", a.Cells.Select(c => c.Point.Seed))} | {Pct(a.Clean)} {PivotFormat.Interval(a.CleanInterval)} | " +
+                              $"**{Pct(a.Worst)}** {PivotFormat.Interval(a.WorstInterval)} | {string.Join(" / ", a.Cells.Select(c => Pct(c.WorstAccuracy)))} | {a.Flagged} of {a.Cells.Count} |");
+            md.AppendLine();
+            if (arm.Worst.Count == 0) { md.AppendLine($"No alpha {baseline} cell yet: nothing to compare with.").AppendLine(); continue; }
+            md.AppendLine($"Paired against alpha {baseline} on the same images (points; only = images right under that condition only):").AppendLine();
+            md.AppendLine("| alpha | measure | difference [95%] | per seed: difference (only alpha / only baseline, p) | pooled only alpha / only baseline | McNemar p | Holm p | verdict |")
+              .AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var c in arm.Worst.Concat(arm.Clean))
+                md.AppendLine($"| {PivotFormat.Alpha(c.Alpha)} | {c.Measure} | {Points(c.Difference)} [{Points(c.Interval.Low)}, {Points(c.Interval.High)}] | " +
+                              $"{string.Join("; ", c.Seeds.Select(x => $"s{x.Seed}: {Points(x.Difference)} ({x.OnlyAlpha}/{x.OnlyBaseline}, {P(x.P)})"))} | " +
+                              $"{c.OnlyAlpha} / {c.OnlyBaseline} | {P(c.P)} | {P(c.AdjustedP)} | {Verdict(c)} |");
+            md.AppendLine();
+        }
+
+        md.AppendLine("## What the evaluation flagged").AppendLine();
+        md.AppendLine("| cell | part | clean | worst case | doubting flags | findings |").AppendLine("|---|---|---|---|---|---|");
+        foreach (var c in s.Arms.SelectMany(a => a.Alphas).SelectMany(a => a.Cells))
+            md.AppendLine($"| `{StudyPart.CellKey(c.Point)}` | {c.Part} | {Pct(c.CleanAccuracy)} | {Pct(c.WorstAccuracy)} | {Codes(c.Flags)} | {Codes(c.Findings)} |");
+        md.AppendLine();
+        md.AppendLine("Doubting flags (e.g. gradient-masking-suspected) mean the gradient attacks missed what Square found: the worst case still counts every attack, " +
+                      "so it stays an upper bound, but the model's gradients are not to be trusted. Findings are informative (e.g. standard-overstates: the paper's FGSM/PGD overstate the worst case). See docs/robustness.md.").AppendLine();
+
+        md.AppendLine("## Compute, interruptions and resumes").AppendLine();
+        md.AppendLine("| part | cells | attempts | interrupted attempts | wall | trainer-seconds (all attempts) | training s | evaluation s (in the final attempts) |").AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var p in s.Parts)
+        {
+            var cells = s.Arms.SelectMany(a => a.Alphas).SelectMany(a => a.Cells).Where(c => c.Part == p.Name).ToList();
+            md.AppendLine($"| {p.Name} | {cells.Count} | {p.Attempts.Count} | {p.Attempts.Count(a => a.Exit != "Success")} | {(p.Wall is { } w ? Duration(w) : "-")} | " +
+                          $"{p.Attempts.Sum(a => a.Seconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TrainSeconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TotalSeconds - c.TrainSeconds).ToString("N0", Invariant)} |");
+        }
+        var all = s.Parts.SelectMany(p => p.Attempts).ToList();
+        md.AppendLine($"| **all** | {s.GridCells - s.MissingCells.Count} | {all.Count} | {all.Count(a => a.Exit != "Success")} | {Duration(TimeSpan.FromTicks(s.Parts.Sum(p => p.Wall?.Ticks ?? 0)))} | {all.Sum(a => a.Seconds).ToString("N0", Invariant)} | | |");
+        md.AppendLine();
+        var interrupted = all.Where(a => a.Exit != "Success").ToList();
+        md.AppendLine(interrupted.Count == 0
+            ? "Every cell finished in its first attempt: no interruption."
+            : "Interrupted attempts (each resumed from its last checkpoint by the next attempt): " +
+              string.Join("; ", interrupted.Select(a => $"`{a.Experiment}` attempt {a.Attempt} on {a.Node}/{a.Slot} ended {a.Exit} after {a.Seconds:F0} s"))).AppendLine();
+
+        md.AppendLine("## Search next to the grid").AppendLine();
+        var searches = s.Parts.Where(p => p.Spec.ProposesTrials).ToList();
+        md.AppendLine(searches.Count == 0
+            ? "Not run yet: no part of this study is an adaptive search. Its answer and cost go here once one is."
+            : $"Parts {string.Join(", ", searches.Select(p => p.Name))} ran a search; see their search-trials.csv and report.html.").AppendLine();
+
+        md.AppendLine("## Reproduce").AppendLine();
+        foreach (var p in s.Parts)
+        {
+            md.AppendLine($"Part {p.Name} (folder `parts/{p.Name}`: spec.yaml, results.json, results.csv, attempts.csv, report.html):").AppendLine();
+            foreach (var (key, value) in p.Run) md.AppendLine($"- {key}: `{value}`");
+            md.AppendLine();
+        }
+        md.AppendLine("This page:").AppendLine().AppendLine("```bash").AppendLine(command).AppendLine("```");
+        return md.ToString();
+    }
+
+    /// <summary>The answer in one paragraph, from the numbers: effect sizes with intervals, verdicts, clean cost and flags.</summary>
+    public static string Answer(StudyResult s)
+    {
+        var eps = PivotFormat.Eps(s.Epsilon);
+        var baseline = PivotFormat.Alpha(s.Spec.BaselineAlpha);
+        var text = new StringBuilder();
+        foreach (var arm in s.Arms)
+        {
+            var b = arm.Alphas.FirstOrDefault(a => a.Alpha == s.Spec.BaselineAlpha);
+            if (b is null || arm.Worst.Count == 0) { text.Append($"On {arm.Title} there is no alpha {baseline} model to compare with yet. "); continue; }
+            var seeds = arm.Alphas.SelectMany(a => a.Cells).Select(c => c.Point.Seed).Distinct().Count();
+            text.Append($"On {arm.Title} ({seeds} seed{(seeds == 1 ? "" : "s")}, {s.Images} images, worst case at {eps}, budget {s.Budget}), alpha {baseline} reaches " +
+                        $"{Pct(b.Worst)} {PivotFormat.Interval(b.WorstInterval)} worst case and {Pct(b.Clean)} clean. Against it: ");
+            text.Append(string.Join("; ", arm.Worst.Select(w =>
+            {
+                var c = arm.Clean.First(x => x.Alpha == w.Alpha);
+                return $"alpha {PivotFormat.Alpha(w.Alpha)} {Points(w.Difference)} points worst case [{Points(w.Interval.Low)}, {Points(w.Interval.High)}] " +
+                       $"(Holm p {P(w.AdjustedP)}, {Verdict(w)}), {Points(c.Difference)} clean [{Points(c.Interval.Low)}, {Points(c.Interval.High)}]";
+            }))).Append(". ");
+            var gains = arm.Worst.Where(w => w.Detected && w.Difference > 0).ToList();
+            var losses = arm.Worst.Where(w => w.Detected && w.Difference < 0).ToList();
+            var widest = arm.Worst.Max(w => Math.Max(Math.Abs(w.Interval.Low), Math.Abs(w.Interval.High)));
+            if (gains.Count > 0)
+            {
+                var best = gains.MaxBy(g => g.Difference)!;
+                var cost = arm.Clean.First(x => x.Alpha == best.Alpha);
+                text.Append($"So the regulariser buys worst-case robustness here: alpha {PivotFormat.Alpha(best.Alpha)} gains {Points(best.Difference)} points " +
+                            $"[{Points(best.Interval.Low)}, {Points(best.Interval.High)}] at a clean change of {Points(cost.Difference)} points. ");
+            }
+            else if (losses.Count > 0)
+                text.Append($"So the regulariser costs worst-case robustness here (alpha {string.Join(", ", losses.Select(l => PivotFormat.Alpha(l.Alpha)))}). ");
+            else
+            {
+                text.Append($"No alpha changes the worst case detectably: the intervals reach {Points(widest)} points either way, " +
+                            "so an effect smaller than that cannot be told from noise with these seeds and images. ");
+                foreach (var w in arm.Worst.Where(w => !w.Detected && w.P < StudyAnalysis.Level && (w.Interval.Low > 0 || w.Interval.High < 0)))
+                    text.Append($"alpha {PivotFormat.Alpha(w.Alpha)} is suggestive (uncorrected p {P(w.P)}, interval excluding 0) but does not survive " +
+                                $"Holm's correction for {arm.Worst.Count} comparisons. ");
+            }
+            var flagged = arm.Alphas.SelectMany(a => a.Cells).Where(c => c.Flags.Length > 0).ToList();
+            var total = arm.Alphas.Sum(a => a.Cells.Count);
+            text.Append(flagged.Count == 0
+                ? $"No model was flagged by the masking checks ({total} models). "
+                : $"The masking checks flagged {flagged.Count} of {total} models ({string.Join(", ", flagged.Select(c => $"alpha {PivotFormat.Alpha(c.Point.Alpha)} s{c.Point.Seed}: {string.Join(", ", c.Flags)}"))}); " +
+                  "their worst case rests on the gradient-free attack. ");
+        }
+        if (!s.Complete) text.Append($"Partial: {s.GridCells - s.MissingCells.Count} of {s.GridCells} cells.");
+        return text.ToString().TrimEnd();
+    }
+
+    static string Verdict(Comparison c) => c.Detected
+        ? c.Difference > 0 ? "higher, detected" : "lower, detected"
+        : c.AdjustedP < StudyAnalysis.Level ? "significant, but the seeds or the interval disagree" : "within noise";
+
+    static string Pct(double fraction) => PivotFormat.Percent(fraction) + "%";
+    static string Points(double fraction) => (100 * fraction).ToString("+0.0;-0.0;0.0", Invariant);
+    static string P(double p) => p < 0.001 ? p.ToString("0.0e0", Invariant) : p.ToString("0.000", Invariant);
+    static string Codes(string[] codes) => codes.Length == 0 ? "-" : string.Join(", ", codes);
+    static string Duration(TimeSpan t) => $"{(int)t.TotalHours}h{t.Minutes:D2}m";
+}

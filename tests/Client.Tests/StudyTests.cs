@@ -1,0 +1,193 @@
+using StableSnn.Client.Commands;
+using StableSnn.Client.Hosting;
+using StableSnn.Client.Results;
+using StableSnn.Client.Specs;
+using StableSnn.Client.Studies;
+using StableSnn.Contracts;
+using StableSnn.Grains.Model;
+using StableSnn.TestSupport;
+
+namespace StableSnn.Client.Tests;
+
+/// <summary>
+/// A study combined from exported parts: hand-worked masks give the differences, intervals, pooled McNemar and Holm
+/// p-values; parts that disagree with the study, repeat a cell or score other images are refused; the command writes
+/// the page and plots from files alone.
+/// </summary>
+public sealed class StudyTests : IDisposable
+{
+    const double Eps = 8 / 255.0;
+    readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    static string Spec(string name, string alphas, string seeds, int epochs = 3) => $"""
+        name: {name}
+        datasets: [fashion-mnist]
+        architectures: [small-cnn]
+        neurons: [dlif]
+        modes: [at]
+        alphas: [{alphas}]
+        seeds: [{seeds}]
+        epochs: {epochs}
+        attackSuite: reliable
+        training:
+          trainSubset: 2000
+          timeSteps: 4
+          attackSubset: 20
+        """;
+
+    static bool[] Right(int images, int count) => [.. Enumerable.Range(0, images).Select(i => i < count)];
+
+    static CompletedExperiment Cell(string sweep, double alpha, int seed, int clean, int worst, int images = 20, string[]? flags = null)
+    {
+        var point = new GridPoint("fashion-mnist", "small-cnn", "dlif", "at", alpha, seed);
+        return new CompletedExperiment(point.ExperimentKey(sweep), point, new ExperimentOutcome
+        {
+            CleanAccuracy = clean / (double)images, Examples = images, CleanMask = ExampleMask.Pack(Right(images, clean)),
+            WorstCases = [new AttackAccuracy(WorstCase.Label, Eps, worst / (double)images, images, false) { Mask = ExampleMask.Pack(Right(images, worst)) }],
+            MaskingFlags = flags ?? [], Budget = "autoattack", TrainSeconds = 100, TotalSeconds = 400,
+        });
+    }
+
+    string Study(string alphas = "0, 1, 2", string seeds = "1, 2")
+    {
+        var path = Path.Combine(_dir.Path, "study.yaml");
+        File.WriteAllText(path, Spec("demo", alphas, seeds));
+        return path;
+    }
+
+    string Part(string name, string spec, params CompletedExperiment[] cells)
+    {
+        var folder = Path.Combine(_dir.Path, "parts", name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, StudyPart.SpecFile), spec);
+        ResultsExport.WriteJson(cells, [], Path.Combine(folder, ResultsView.JsonFile));
+        var start = new DateTimeOffset(2026, 12, 4, 1, 0, 0, TimeSpan.Zero);
+        File.WriteAllLines(Path.Combine(folder, ResultsView.AttemptsFile),
+        [
+            ResultsExport.AttemptsHeader,
+            .. cells.Select((c, i) => $"{c.Key},1,vm,cpu{i},{start:O},{start.AddSeconds(400 + i):O},{400 + i},Success"),
+        ]);
+        File.WriteAllText(Path.Combine(folder, StudyPart.RunFile), $"command: stablesnn run {name}.yaml\ncommit: abc123\n");
+        return folder;
+    }
+
+    StudyResult Analyse(string study) =>
+        StudyAnalysis.Analyse(SweepSpecFile.Load(study), StudyPart.LoadAll(SweepSpecFile.Load(study), Path.Combine(_dir.Path, "parts")));
+
+    [Fact]
+    public void A_gain_beyond_noise_is_detected_and_the_missing_cells_are_named()
+    {
+        // Worst case: alpha 0 right on images 0-2, alpha 1 on 0-11, in both seeds (20 images). Per seed 9 images only
+        // alpha 1 holds: p = 2 / 2^9; pooled 18 / 0: p = 2 / 2^18 = 7.6e-6 (one comparison, Holm leaves it).
+        // d = 1 on 9 of 20 images in both seeds: mean 0.45, MS_image = 2 (9 x 0.55^2 + 11 x 0.45^2) / 19 = 0.521053,
+        // no seed or residual variance: Var = 0.521053 / 40, df 19 (t 2.093): [0.2111, 0.6889].
+        // Clean: alpha 0 right on 0-15, alpha 1 on 0-13: -0.10.
+        var study = Study();
+        Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 14, 12));
+        Part("p2", Spec("demo-p2", "0, 1", "2"), Cell("demo-p2", 0, 2, 16, 3), Cell("demo-p2", 1, 2, 14, 12));
+        var result = Analyse(study);
+
+        var arm = Assert.Single(result.Arms);
+        Assert.Equal([0.0, 1.0], arm.Alphas.Select(a => a.Alpha));
+        Assert.Equal(0.15, arm.Alphas[0].Worst, 12);
+        var worst = Assert.Single(arm.Worst);
+        Assert.Equal(0.45, worst.Difference, 12);
+        Assert.Equal((18, 0), (worst.OnlyAlpha, worst.OnlyBaseline));
+        Assert.Equal(2 / Math.Pow(2, 18), worst.P, 12);
+        Assert.Equal(worst.P, worst.AdjustedP, 12);
+        Assert.All(worst.Seeds, s => Assert.Equal(2 / 512.0, s.P, 12));
+        var half = 2.093 * Math.Sqrt(2 * (9 * 0.55 * 0.55 + 11 * 0.45 * 0.45) / 19 / 40);
+        Assert.Equal(0.45 - half, worst.Interval.Low, 9);
+        Assert.Equal(0.45 + half, worst.Interval.High, 9);
+        Assert.True(worst.Detected);
+        Assert.Equal(-0.10, Assert.Single(arm.Clean).Difference, 12);
+
+        Assert.False(result.Complete);
+        Assert.Equal(["fashion-mnist/small-cnn/dlif/at/a2/s1", "fashion-mnist/small-cnn/dlif/at/a2/s2"], result.MissingCells);
+        var answer = StudyPage.Answer(result);
+        Assert.Contains("alpha 1 +45.0 points worst case [+21.1, +68.9] (Holm p 7.6e-6, higher, detected), -10.0 clean", answer);
+        Assert.Contains("So the regulariser buys worst-case robustness here: alpha 1 gains +45.0 points", answer);
+        Assert.Contains("No model was flagged", answer);
+        Assert.EndsWith("Partial: 4 of 6 cells.", answer);
+    }
+
+    [Fact]
+    public void A_test_significant_alone_is_not_called_an_effect_when_Holm_counts_every_alpha()
+    {
+        // 10 images, one seed. alpha 1: 6 images only it holds (pooled = per seed, p = 2 / 64 = 0.03125); alpha 2: 1
+        // (p = 1). Holm: 0.03125 x 2 = 0.0625 and max(0.0625, 1) = 1. alpha 1's paired interval over the 10 images:
+        // d = 1 on 6 of 10, mean 0.6, sample variance 0.26667, SE 0.16330, t(9) 2.262: [0.2306, 0.9694].
+        var study = Study("0, 1, 2", "1");
+        Part("p1", Spec("demo-p1", "0, 1, 2", "1"),
+            Cell("demo-p1", 0, 1, 9, 2, images: 10), Cell("demo-p1", 1, 1, 9, 8, images: 10, flags: ["gradient-masking-suspected"]),
+            Cell("demo-p1", 2, 1, 9, 3, images: 10));
+        var result = Analyse(study);
+        var arm = Assert.Single(result.Arms);
+        Assert.Equal([0.0625, 1.0], arm.Worst.Select(c => c.AdjustedP), new Near(1e-12));
+        Assert.Equal(0.6 - 2.262 * Math.Sqrt(0.6 * 0.4 * 10 / 9 / 10), arm.Worst[0].Interval.Low, 9);
+        Assert.False(arm.Worst[0].Detected); // p 0.03125 alone, but not after correcting for two alphas
+        Assert.True(result.Complete);
+        var answer = StudyPage.Answer(result);
+        Assert.Contains("No alpha changes the worst case detectably", answer);
+        Assert.Contains("alpha 1 is suggestive (uncorrected p 0.031, interval excluding 0) but does not survive Holm's correction for 2 comparisons", answer);
+        Assert.Contains("The masking checks flagged 1 of 3 models (alpha 1 s1: gradient-masking-suspected)", answer);
+        Assert.DoesNotContain("Partial", answer);
+    }
+
+    [Fact]
+    public void Parts_that_train_differently_repeat_a_cell_or_score_other_images_are_refused()
+    {
+        var study = Study();
+        Part("p1", Spec("demo-p1", "0", "1", epochs: 4), Cell("demo-p1", 0, 1, 16, 3));
+        var e = Assert.Throws<CliException>(() => Analyse(study));
+        Assert.Contains("part p1:", e.Message);
+        Assert.Contains("Epochs: part 4, study 3", e.Message);
+
+        Directory.Delete(Path.Combine(_dir.Path, "parts"), recursive: true);
+        Part("p1", Spec("demo-p1", "0", "1"), Cell("demo-p1", 0, 1, 16, 3));
+        Part("p2", Spec("demo-p2", "0", "1, 2"), Cell("demo-p2", 0, 1, 16, 3), Cell("demo-p2", 0, 2, 16, 3));
+        e = Assert.Throws<CliException>(() => Analyse(study));
+        Assert.Contains("cell fashion-mnist/small-cnn/dlif/at/a0/s1 is measured by two parts (p1 and p2)", e.Message);
+
+        Directory.Delete(Path.Combine(_dir.Path, "parts", "p2"), recursive: true);
+        Part("p2", Spec("demo-p2", "1", "1"), Cell("demo-p2", 1, 1, 8, 3, images: 10));
+        e = Assert.Throws<CliException>(() => Analyse(study));
+        Assert.Contains("scored on 10 images, not 20", e.Message);
+
+        Directory.Delete(Path.Combine(_dir.Path, "parts", "p2"), recursive: true);
+        Part("p2", Spec("demo-p2", "3", "1"), Cell("demo-p2", 3, 1, 8, 3));
+        e = Assert.Throws<CliException>(() => Analyse(study));
+        Assert.Contains("cell fashion-mnist/small-cnn/dlif/at/a3/s1 is not in the study's grid", e.Message);
+    }
+
+    [Fact]
+    public void The_command_writes_the_page_plots_and_spec_from_files_alone()
+    {
+        var study = Study();
+        Part("p1", Spec("demo-p1", "0, 1", "1, 2"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 14, 12),
+            Cell("demo-p1", 0, 2, 16, 3), Cell("demo-p1", 1, 2, 14, 12));
+        var (exit, output) = CliProcess.Run(_dir.Path, "study", "study.yaml", "--parts", "parts", "--out", "page");
+        Assert.True(exit == 0, output);
+        var page = File.ReadAllText(Path.Combine(_dir.Path, "page", StudyPage.File));
+        Assert.Contains("# Study demo: does the stability regulariser buy worst-case robustness?", page);
+        Assert.Contains("| 1 | worst case | +45.0 [+21.1, +68.9] | s1: +45.0 (9/0, 0.004); s2: +45.0 (9/0, 0.004) | 18 / 0 | 7.6e-6 | 7.6e-6 | higher, detected |", page);
+        Assert.Contains("- commit: `abc123`", page);
+        Assert.Contains("stablesnn study study.yaml --parts parts --out page", page);
+        Assert.Contains("Every cell finished in its first attempt", page);
+        foreach (var png in new[] { StudyPlots.AccuracyFile, StudyPlots.DifferenceFile })
+            Assert.True(new FileInfo(Path.Combine(_dir.Path, "page", png)).Length > 10_000, png);
+        Assert.Equal(File.ReadAllText(study), File.ReadAllText(Path.Combine(_dir.Path, "page", "spec.yaml")));
+
+        (exit, output) = CliProcess.Run(_dir.Path, "study", "study.yaml", "--parts", "nowhere");
+        Assert.Equal(2, exit);
+        Assert.Contains("--parts: folder 'nowhere' does not exist", output);
+    }
+
+    sealed class Near(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+        public int GetHashCode(double obj) => 0;
+    }
+}
