@@ -35,6 +35,10 @@ public class RunCommandTests
 
         Assert.True(exit == 0, output);
         Assert.Contains("4 completed, 0 failed", output);
+        // The embedded silo's log keeps Information and above, not Orleans' debug and verbose chatter.
+        var log = File.ReadAllLines(work.File("state/logs/stablesnn.log"));
+        Assert.Contains(log, l => l.Contains("[INF]", StringComparison.Ordinal));
+        Assert.DoesNotContain(log, l => l.Contains("[VRB]", StringComparison.Ordinal) || l.Contains("[DBG]", StringComparison.Ordinal));
         var csv = File.ReadAllLines(work.File("out/results.csv"));
         Assert.Equal(ResultsExport.CsvHeader, csv[0]);
         Assert.Equal(4 * 8, csv.Length - 1); // 4 experiments x (clean + worst case + 5 quick attacks + sanity)
