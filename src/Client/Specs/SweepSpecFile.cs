@@ -59,6 +59,9 @@ public static class SweepSpecFile
         var reader = new Reader();
         var spec = reader.ReadSpec(root);
         spec = spec with { Training = ResolveDataRoot(spec.Training, path) };
+        // A spec file's search decides its cohorts by its plan unless it says otherwise (null stays async for stored searches).
+        if (spec.Search is { Asha: { Cohorts: null } asha } withAsha)
+            spec = spec with { Search = withAsha with { Asha = asha with { Cohorts = AshaSettings.Auto } } };
 
         var errors = new List<string>(reader.Errors);
         // A field that could not be read already has its message; validation would only add a misleading second one.

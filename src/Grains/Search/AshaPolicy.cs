@@ -9,7 +9,11 @@ namespace StableSnn.Grains.Search;
 /// maximum, and at the maximum itself (where a trial is complete). A trial that reaches a rung reports a score; it
 /// goes on to the next rung when it is among the best floor(n/eta) of the n trials that reported at that rung so far.
 /// Nobody waits for a rung to fill: a trial outside the top is paused with its checkpoint and may still be promoted
-/// later, when more (weaker) trials have reported and floor(n/eta) has grown.
+/// later, when more (weaker) trials have reported and floor(n/eta) has grown. Those decisions follow arrival order.
+/// With <see cref="Cohorts"/> (small searches) each rung is instead a synchronous cohort: the trials the plan sends
+/// there wait until all have reported, then the rung decides for all of them at once (top max(1, floor(n/eta)) go on),
+/// so the decisions depend on the set of scores, never on the order they came in. A report after its cohort closed
+/// (a late end-of-budget promotion) is decided asynchronously.
 /// </summary>
 public sealed class AshaPolicy
 {
@@ -26,7 +30,10 @@ public sealed class AshaPolicy
     /// </summary>
     public double? StopSignificance { get; }
 
-    public AshaPolicy(int minEpochs, int eta, int maxEpochs, double? stopSignificance = null)
+    /// <summary>Per rung below the last, the size of its synchronous cohort; null for asynchronous rungs.</summary>
+    public IReadOnlyList<int>? Cohorts { get; }
+
+    public AshaPolicy(int minEpochs, int eta, int maxEpochs, double? stopSignificance = null, IReadOnlyList<int>? cohorts = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minEpochs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(eta, 2);
@@ -37,6 +44,9 @@ public sealed class AshaPolicy
         for (long epochs = minEpochs; epochs < maxEpochs; epochs *= eta) rungs.Add((int)epochs);
         rungs.Add(maxEpochs);
         RungEpochs = rungs;
+        if (cohorts is not null && (cohorts.Count < rungs.Count - 1 || cohorts.Any(c => c < 1)))
+            throw new ArgumentException($"cohorts need a size of at least 1 for each of the {rungs.Count - 1} rungs below the last", nameof(cohorts));
+        Cohorts = cohorts;
     }
 
     public AshaState Empty => new(this, []);
@@ -82,6 +92,8 @@ public sealed record AshaDecision(
 {
     /// <summary>The paired test behind a stop or a hold (against the rung's leader), when one was made.</summary>
     public PairedTest? Test { get; init; }
+    /// <summary>The rung's synchronous cohort size, when rungs are cohorts (see <see cref="AshaPolicy.Cohorts"/>).</summary>
+    public int? Cohort { get; init; }
 
     public string Explain()
     {
@@ -90,6 +102,8 @@ public sealed record AshaDecision(
         return Action switch
         {
             AshaAction.Complete => $"completed at {rung} with score {score}",
+            AshaAction.Wait when Cohort is { } size =>
+                $"waiting at {rung} for its cohort: {TrialsAtRung} of {size} trials reported; the rung decides for all of them once all have (so arrival order does not matter)",
             AshaAction.Wait => $"paused at {rung}: {standing}; {TrialsAtRung} trial(s) reported, fewer than eta, so none is promoted yet",
             AshaAction.Stop when Test is { } t =>
                 $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}; worse than the leader beyond paired noise ({t.Explain()}), so never promoted",
@@ -98,6 +112,8 @@ public sealed record AshaDecision(
                 $"within paired noise of the leader ({Test?.Explain()}), so it stays eligible for promotion",
             _ when EndOfBudget =>
                 $"promoted from {rung} at the end of the budget: no trial had reached the last rung, and it is the best waiting there ({standing})",
+            _ when Cohort is { } size =>
+                $"promoted from {rung} when its cohort of {size} was complete: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
             _ when TriggeredBy is { } by =>
                 $"promoted from {rung} when {Model.TrialLabel.Of(by)} reported: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
             _ => $"promoted from {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
@@ -184,6 +200,8 @@ public sealed class AshaState
         var rung = _rungs[k].With(report.Trial, report.Score, report.Mask is { } m && report.Examples > 0 ? ExampleMask.Unpack(m, report.Examples) : null);
         if (k == _rungs.Length - 1)
             return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, rung)), Describe(rung, k, report.Trial, null), []);
+        if (_policy.Cohorts is { } cohorts && rung.Count <= cohorts[k])
+            return Cohort(rung, k, report.Trial, cohorts[k]);
 
         // Everyone in the top floor(n/eta) not yet promoted goes on: the reporter, and at most one earlier trial that
         // the growing n let in (a weak report raises floor(n/eta) without taking a top place). A trial a paired test
@@ -203,8 +221,31 @@ public sealed class AshaState
         return new AshaStep(state, Describe(rung, k, report.Trial, null), late);
     }
 
+    /// <summary>
+    /// A cohort rung: everyone waits until the last of its <paramref name="size"/> trials reports, then the top
+    /// max(1, floor(size/eta)) are promoted and every other trial is tested against the leader (stop or hold). Every
+    /// input to that is the set of scores and masks, so any arrival order gives the same decisions.
+    /// </summary>
+    private AshaStep Cohort(Rung rung, int k, int reporter, int size)
+    {
+        if (rung.Count < size)
+            return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, rung)), Describe(rung, k, reporter, null), []);
+        int slots = Math.Max(1, size / _policy.Eta);
+        var promote = rung.Ranked.Take(slots).Select(t => t.Trial).ToList();
+        rung = rung.Promote(promote);
+        if (_policy.StopSignificance is { } significance)
+            foreach (var (trial, _) in rung.Ranked.Skip(slots))
+                if (TestAgainstLeader(rung, trial, significance) is { } test)
+                    rung = rung with { Tests = rung.Tests.Add(trial, test) };
+        var state = new AshaState(_policy, _rungs.SetItem(k, rung));
+        var others = rung.Ranked.Select(t => t.Trial).Where(t => t != reporter).Select(t => Describe(rung, k, t, reporter)).ToList();
+        return new AshaStep(state, Describe(rung, k, reporter, null), others);
+    }
+
     private AshaDecision Describe(Rung rung, int k, int trial, int? triggeredBy)
     {
+        var cohort = k < _rungs.Length - 1 ? _policy.Cohorts?[k] : null;
+        if (cohort is { } size && rung.Count <= size) return DescribeCohort(rung, k, trial, triggeredBy, size);
         int slots = rung.Count / _policy.Eta;
         int rank = rung.Ranked.FindIndex(t => t.Trial == trial) + 1;
         double? cutOff = slots > 0 ? rung.Ranked[slots - 1].Score : null;
@@ -217,6 +258,23 @@ public sealed class AshaState
         // No test (no stop significance, or no per-image probe results: older trainers, stored searches): classic ASHA's pause.
         else action = AshaAction.Stop;
         return new AshaDecision(trial, action, k, _policy.RungEpochs[k], rung.Scores[trial], rank, rung.Count, slots, cutOff, triggeredBy) { Test = test };
+    }
+
+    private AshaDecision DescribeCohort(Rung rung, int k, int trial, int? triggeredBy, int size)
+    {
+        int slots = Math.Max(1, size / _policy.Eta);
+        int rank = rung.Ranked.FindIndex(t => t.Trial == trial) + 1;
+        bool closed = rung.Count == size;
+        double? cutOff = closed ? rung.Ranked[Math.Min(slots, rung.Count) - 1].Score : null;
+        PairedTest? test = null;
+        var action = !closed ? AshaAction.Wait
+            : rung.Promoted.Contains(trial) ? AshaAction.Promote
+            : rung.Tests.TryGetValue(trial, out test) ? test.LeaderBetter ? AshaAction.Stop : AshaAction.Hold
+            : AshaAction.Stop;
+        return new AshaDecision(trial, action, k, _policy.RungEpochs[k], rung.Scores[trial], rank, rung.Count, slots, cutOff, triggeredBy)
+        {
+            Test = test, Cohort = size,
+        };
     }
 
     /// <summary>McNemar of <paramref name="trial"/> against the best-ranked other trial at the rung; null without both masks.</summary>

@@ -28,13 +28,17 @@ public sealed class SearchRun
         _proposer = Spec.CreateProposer();
         if (Spec.Algorithm == "asha")
         {
-            Asha = Spec.Asha.Policy(sweep.Epochs);
+            CohortTrials = Spec.CohortTrials(sweep.Epochs);
+            Asha = Spec.Asha.Policy(sweep.Epochs, CohortTrials);
             _asha = Asha.Empty;
             foreach (var report in state.Reports) Record(_asha.Apply(AsRungReport(report)));
         }
     }
 
     public int TrialCount => _state.Trials.Count;
+
+    /// <summary>The trials of a search whose rungs are synchronous cohorts: no more are proposed (the first cohort is all of them).</summary>
+    public int? CohortTrials { get; }
 
     /// <summary>At most this many trials wait for or hold a slot: the sweep's maxConcurrency, else <see cref="SearchSpec.DefaultParallelTrials"/>.</summary>
     public int ParallelTrials => _sweep.MaxConcurrency > 0 ? _sweep.MaxConcurrency : SearchSpec.DefaultParallelTrials;
@@ -65,7 +69,7 @@ public sealed class SearchRun
         get
         {
             var b = Spec.Budget;
-            return (b.Experiments is not { } n || TrialCount < n)
+            return (b.Experiments is not { } n || TrialCount < n) && (CohortTrials is not { } c || TrialCount < c)
                 && (b.TrainerEpochs is not { } e || TrainerEpochs + NewTrialEpochs <= e)
                 && (b.SlotHours is not { } h || SlotSeconds < h * 3600);
         }
@@ -131,6 +135,18 @@ public sealed class SearchRun
         int k = Asha.RungEpochs.ToList().IndexOf(rung.Epoch);
         if (k < 0 || k == Asha.RungEpochs.Count - 1) return [];
         return Report(new TrialRungReport(trial, k, Spec.Objective.RungScore(rung), rung));
+    }
+
+    /// <summary>
+    /// A trial failed for good before its next rung. Under cohorts it reports there as a failed score (NaN ranks last,
+    /// no mask, so it is never promoted), or its cohort would wait for it forever; otherwise nothing changes.
+    /// </summary>
+    public IReadOnlyList<AshaDecision> ReportFailure(int trial)
+    {
+        if (Asha?.Cohorts is null || _asha is null) return [];
+        int k = TargetRung(trial);
+        if (k == Asha.RungEpochs.Count - 1) return [];
+        return Report(new TrialRungReport(trial, k, double.NaN, null));
     }
 
     /// <summary>A trial completed: under ASHA its objective is its score at the last rung.</summary>

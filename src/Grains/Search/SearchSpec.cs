@@ -45,6 +45,19 @@ public sealed record SearchSpec
     /// <summary>A bound on a given start (the design holds a permutation of this length per dimension).</summary>
     public const int MaxStartTrials = 1000;
 
+    /// <summary>
+    /// The trials of an ASHA search whose rungs are synchronous cohorts (the plan's trial count), or null when rungs are
+    /// asynchronous: another algorithm, cohorts async or unset, auto above <see cref="AshaSettings.CohortLimit"/> trials,
+    /// or a plan whose trial count is unknown (a slot-hours budget without costs).
+    /// </summary>
+    public int? CohortTrials(int epochs)
+    {
+        if (Algorithm != "asha" || Asha?.Cohorts is not (AshaSettings.Auto or AshaSettings.Sync)) return null;
+        var trials = SearchPlanner.Plan(this, epochs).Trials;
+        if (trials <= 0 || (Asha.Cohorts == AshaSettings.Auto && trials > AshaSettings.CohortLimit)) return null;
+        return trials;
+    }
+
     /// <summary>Every problem at once, each starting with its field as spelled in the spec file.</summary>
     public IReadOnlyList<string> Validate(int epochs)
     {
@@ -63,6 +76,9 @@ public sealed record SearchSpec
                 errors.Add("search.space.timeSteps: time steps are whole numbers; give them as choices: [4, 6, 8]");
         }
         if (Algorithm == "asha") errors.AddRange((Asha ?? new()).Validate(epochs));
+        if (Algorithm == "asha" && Asha?.Cohorts == AshaSettings.Sync && Asha.Validate(epochs).Count == 0 && Budget is not null && Budget.Validate().Count == 0
+            && SearchPlanner.Plan(this, epochs).Trials <= 0)
+            errors.Add("search.asha.cohorts: sync needs a plan that fixes the number of trials; give budget.experiments or budget.trainerEpochs (a slot-hours budget alone is not planned)");
         if (Algorithm != "grid") errors.AddRange((Budget ?? new()).Validate());
         if (Seed < 0) errors.Add($"search.seed: {Seed} is negative; use a seed >= 0");
         if (StartTrials is { } start) errors.AddRange(ValidateStart(start));
@@ -169,6 +185,17 @@ public sealed record AshaSettings
     /// 0.05 by default: at 200 probe images one standard error is about 3 points, and rung scores spread over 2.
     /// </summary>
     [Id(5)] public double StopSignificance { get; init; } = 0.05;
+    /// <summary>
+    /// How rungs decide: "sync" (each rung is a cohort, the trials the plan sends there, decided together once all have
+    /// reported, so decisions do not depend on arrival order), "async" (classic ASHA: each report decides at once, against
+    /// the reports so far), or "auto" (sync when the plan has at most <see cref="CohortLimit"/> trials). Spec files
+    /// default to auto; null (searches stored before cohorts existed, specs built in code) is async.
+    /// </summary>
+    [Id(6)] public string? Cohorts { get; init; }
+
+    public const string Auto = "auto", Sync = "sync", Async = "async";
+    /// <summary>Up to this many trials, auto means synchronous cohorts: a straggler idles a slot for at most a rung of a small search.</summary>
+    public const int CohortLimit = 20;
 
     /// <summary>The probe a trial runs at each rung: these settings at the objective's epsilon.</summary>
     public Contracts.RungProbe Probe(double epsilon255) => new()
@@ -183,6 +210,8 @@ public sealed record AshaSettings
         else if (MinEpochs >= epochs)
             errors.Add($"search.asha.minEpochs: {MinEpochs} must be below epochs ({epochs}), or there is no rung to stop at");
         if (Eta < 2) errors.Add($"search.asha.eta: {Eta} must be at least 2 (each rung keeps 1/eta)");
+        if (Cohorts is not (null or Auto or Sync or Async))
+            errors.Add($"search.asha.cohorts: '{Cohorts}' is not known; use auto, sync or async");
         if (!(StopSignificance is > 0 and < 1))
             errors.Add($"search.asha.stopSignificance: {SearchSpec.Format(StopSignificance)} must be a p-value threshold in (0, 1), e.g. 0.05");
         // The probe's own rules, under this section's names (probeSteps); the epsilon is the objective's, checked there.
@@ -191,7 +220,13 @@ public sealed record AshaSettings
         return errors;
     }
 
-    public AshaPolicy Policy(int epochs) => new(MinEpochs, Eta, epochs, StopSignificance);
+    /// <summary>The policy; with <paramref name="cohortTrials"/> (see <see cref="SearchSpec.CohortTrials"/>) its rungs are cohorts of the plan's funnel.</summary>
+    public AshaPolicy Policy(int epochs, int? cohortTrials = null)
+    {
+        var asynchronous = new AshaPolicy(MinEpochs, Eta, epochs, StopSignificance);
+        return cohortTrials is not { } n ? asynchronous
+            : new AshaPolicy(MinEpochs, Eta, epochs, StopSignificance, SearchPlanner.Funnel(n, Eta, asynchronous.RungEpochs.Count));
+    }
 }
 
 /// <summary>When the search ends: the first limit reached. At least one must be given.</summary>

@@ -66,6 +66,7 @@ public sealed class SearchTrials
             if (repeat) return new TrialChange([], false, false);
         }
         phase = book.Report(trial, phase, change.NotBefore, now);
+        if (phase == ExperimentPhase.Failed) decisions = _run.ReportFailure(trial);
         bool first = false;
         if (phase == ExperimentPhase.Completed && change.Outcome is { } outcome)
         {
