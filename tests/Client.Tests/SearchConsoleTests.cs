@@ -141,6 +141,13 @@ public sealed class SearchConsoleTests
 
         Assert.Contains($"search trial t{number:D3} (asha): alpha ", lines[0]);
         Assert.Contains("time steps", lines[0]);
+        // The plan as submitted: 14 trials (funnel 14, 7, 3 at 1, 2, 4 epochs: 7 + 8 + 12 = 27 trainer-epochs, within the 60); the
+        // sample is built in code, so its rungs are asynchronous.
+        Assert.Equal("plan: asha: 14 trials (budget.experiments 14); 14 at 1 epoch -> 7 at 2 epochs -> 3 at 4 epochs; 3 finish", lines[1].Trim());
+        Assert.Equal("rungs: asynchronous, each report decided at once against the reports so far (a search stored before cohorts existed, or built without a spec file)", lines[2].Trim());
+        var cohorts = sample.Snapshot with { Spec = sample.Snapshot.Spec with { Asha = sample.Snapshot.Spec.Asha with { Cohorts = "auto" } } };
+        Assert.Contains(Render(c => SearchView.Explain(c, cohorts, trial, Experiment(trial), searchEnded: false)),
+            l => l.Trim() == "rungs: synchronous cohorts of 14, 7 trials; each rung decides for all its trials once all have reported, so arrival order does not matter");
         Assert.Equal(["rung", "epoch", "validation %", "probe robust %", "score"], Cells(lines.Single(l => l.Contains("│ rung"))).Where(c => c != ""));
         var rungRows = lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"│ [01]\s+│")).Select(Cells).ToList();
         Assert.Equal(2, rungRows.Count);

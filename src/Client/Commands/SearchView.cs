@@ -99,6 +99,7 @@ public static class SearchView
         ArgumentNullException.ThrowIfNull(t);
         ArgumentNullException.ThrowIfNull(e);
         console.MarkupLine(Markup.Escape($"  search trial {Id(t)} ({s.Spec.Algorithm}): {SearchTable.Values(t.Point)}; {SearchTable.Epochs(t.Epochs)}"));
+        foreach (var line in PlanLines(s, s.RungEpochs.Length > 0 ? s.RungEpochs[^1] : t.Epochs)) console.MarkupLine(Markup.Escape($"  {line}"));
         if (t.Rungs.Length > 0)
         {
             var rungs = new Table().AddColumns("rung", "epoch", "validation %", "probe robust %", "score");
@@ -122,6 +123,25 @@ public static class SearchView
         console.MarkupLine(Markup.Escape(searchEnded
             ? $"  stopped at {rung}: the search ended with it stopped; its checkpoint stays {where}"
             : $"  stopped at {rung}: its checkpoint is kept {where}; it can still be promoted while the search runs"));
+    }
+
+    /// <summary>The search's plan as submitted (what its budget buys) and how its rungs decide: cohorts, or as reports arrive.</summary>
+    public static IEnumerable<string> PlanLines(SearchSnapshot s, int epochs)
+    {
+        var plan = Grains.Search.SearchPlanner.Plan(s.Spec, epochs);
+        yield return $"plan: {plan.Describe().First()}";
+        if (s.Spec.Algorithm != "asha") yield break;
+        var asha = s.Spec.Asha;
+        if (s.Spec.CohortTrials(epochs) is { } n)
+            yield return $"rungs: synchronous cohorts of {string.Join(", ", asha.Policy(epochs, n).Cohorts!.SkipLast(1))} trials; each rung decides for all its trials once all have reported, so arrival order does not matter";
+        else
+            yield return "rungs: asynchronous, each report decided at once against the reports so far (" + (asha.Cohorts switch
+            {
+                Grains.Search.AshaSettings.Async => "search.asha.cohorts: async",
+                null => "a search stored before cohorts existed, or built without a spec file",
+                _ when plan.Trials <= 0 => "the plan cannot count its trials",
+                _ => $"more than {Grains.Search.AshaSettings.CohortLimit} planned trials",
+            }) + ")";
     }
 
     /// <summary>"under its artifact directory .../KEY on node-a": cut from the last checkpoint the trainer reported.</summary>
