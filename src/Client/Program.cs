@@ -29,6 +29,7 @@ app.Configure(config =>
     config.AddCommand<PauseCommand>("pause").WithDescription("Pause a sweep: running attempts finish, nothing new starts.");
     config.AddCommand<ResumeCommand>("resume").WithDescription("Resume a paused sweep.");
     config.AddCommand<RetryFailedCommand>("retry-failed").WithDescription("Queue every failed experiment of a sweep again.");
+    config.AddCommand<PromoteCommand>("promote").WithDescription("Promote a search trial stopped at a rung (repechage): it resumes from its checkpoint and trains to the next rung.");
     config.AddCommand<SlotsCommand>("slots").WithDescription("List nodes' slots and what each runs.");
     config.AddCommand<ExplainCommand>("explain").WithDescription("Explain an experiment's state: attempts, and why a waiting one waits.");
 });

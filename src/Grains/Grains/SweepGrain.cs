@@ -137,6 +137,24 @@ public sealed class SweepGrain(
         return failed.Count;
     }
 
+    public async Task<string> Promote(string experimentKey)
+    {
+        if (_trials is null || _book is null) throw new InvalidOperationException($"sweep '{Name}' is not a search: only a search's trials stop at rungs");
+        var trial = Enumerable.Range(0, _grid.Count).FirstOrDefault(i => Key(i) == experimentKey, -1);
+        if (trial < 0) throw new InvalidOperationException($"sweep '{Name}' has no trial '{experimentKey}'; 'stablesnn results {Name}' lists them");
+        if (Stored.Status == SweepStatus.Cancelled) throw new InvalidOperationException($"sweep '{Name}' was cancelled: nothing of it runs again");
+        var decision = _trials.Promote(_book, trial);
+        if (Stored.Status == SweepStatus.Completed)
+        {
+            Stored.Status = SweepStatus.Active;
+            Stored.FinishedAt = null;
+        }
+        Decided([decision]);
+        await Persist(); // durable before the trial runs on
+        NotifyScheduler();
+        return decision.Explain();
+    }
+
     public async Task<QueuedExperiment[]> TakeWork(int max)
     {
         if (Stored.Status != SweepStatus.Active || _book is null) return [];

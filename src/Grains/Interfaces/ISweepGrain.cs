@@ -24,6 +24,12 @@ public interface ISweepGrain : IGrainWithStringKey
     [Alias("Resume")] Task Resume();
     /// <summary>Queues every failed experiment again with a fresh retry budget; returns how many.</summary>
     [Alias("RetryFailed")] Task<int> RetryFailed();
+    /// <summary>
+    /// Promotes a search trial stopped at a rung (repechage): it resumes from its checkpoint and trains to the next rung;
+    /// a finished search becomes active again. Returns the decision explained; throws InvalidOperationException saying
+    /// why when the experiment is not a stopped trial of an ASHA search.
+    /// </summary>
+    [Alias("Promote")] Task<string> Promote(string experimentKey);
 
     /// <summary>Scheduler: up to <paramref name="max"/> runnable experiments, each offered once.</summary>
     [Alias("TakeWork")] Task<Policy.QueuedExperiment[]> TakeWork(int max);

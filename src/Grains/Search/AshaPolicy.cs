@@ -62,6 +62,8 @@ public sealed record RungReport(int Trial, int Rung, double Score, bool EndOfBud
     /// <summary>Per-image correctness on the probe's images (<see cref="Contracts.ExampleMask"/>) and their count; null when not kept.</summary>
     public string? Mask { get; init; }
     public int Examples { get; init; }
+    /// <summary>Not a report: an operator promotes a trial that reported at this rung and waits there (held or stopped).</summary>
+    public bool ByOperator { get; init; }
 }
 
 public enum AshaAction
@@ -94,6 +96,8 @@ public sealed record AshaDecision(
     public PairedTest? Test { get; init; }
     /// <summary>The rung's synchronous cohort size, when rungs are cohorts (see <see cref="AshaPolicy.Cohorts"/>).</summary>
     public int? Cohort { get; init; }
+    /// <summary>Promoted by an operator (`stablesnn promote`), whatever the rung had decided.</summary>
+    public bool ByOperator { get; init; }
 
     public string Explain()
     {
@@ -110,6 +114,9 @@ public sealed record AshaDecision(
             AshaAction.Stop => $"stopped at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}",
             AshaAction.Hold => $"held at {rung}: {standing}; the top {PromotionSlots} go on, cut-off {F(CutOff)}; " +
                 $"within paired noise of the leader ({Test?.Explain()}), so it stays eligible for promotion",
+            _ when ByOperator =>
+                $"promoted from {rung} by an operator (stablesnn promote): {standing}" + (Test is { LeaderBetter: true } t
+                    ? $"; the rung had stopped it ({t.Explain()})" : "; the rung had not promoted it"),
             _ when EndOfBudget =>
                 $"promoted from {rung} at the end of the budget: no trial had reached the last rung, and it is the best waiting there ({standing})",
             _ when Cohort is { } size =>
@@ -182,6 +189,15 @@ public sealed class AshaState
         ArgumentOutOfRangeException.ThrowIfNegative(report.Rung);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(report.Rung, _rungs.Length);
         int k = report.Rung;
+        if (report.ByOperator)
+        {
+            if (k == _rungs.Length - 1 || !_rungs[k].Scores.ContainsKey(report.Trial) || _rungs[k].Promoted.Contains(report.Trial))
+                throw new InvalidOperationException($"trial {report.Trial} is not waiting at rung {k}: only a trial that reported there and was not promoted can be");
+            var promoted = _rungs[k].Promote([report.Trial]);
+            _rungs[k].Tests.TryGetValue(report.Trial, out var stoppedBy);
+            return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, promoted)),
+                Describe(promoted, k, report.Trial, null) with { ByOperator = true, Test = stoppedBy }, []);
+        }
         if (report.EndOfBudget)
         {
             if (k == _rungs.Length - 1 || !_rungs[k].Scores.ContainsKey(report.Trial))

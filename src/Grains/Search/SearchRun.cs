@@ -159,7 +159,7 @@ public sealed class SearchRun
 
     IReadOnlyList<AshaDecision> Report(TrialRungReport report)
     {
-        if (_state.Reports.Any(r => r.Trial == report.Trial && r.Rung == report.Rung && !r.EndOfBudget)) return [];
+        if (_state.Reports.Any(r => r.Trial == report.Trial && r.Rung == report.Rung && !r.EndOfBudget && !r.ByOperator)) return [];
         if (report.Rung > 0 && !_asha!.IsPromoted(report.Trial, report.Rung - 1)) return [];
         var step = _asha!.Apply(AsRungReport(report));
         _state.Reports.Add(report);
@@ -169,8 +169,29 @@ public sealed class SearchRun
 
     static RungReport AsRungReport(TrialRungReport r) => new(r.Trial, r.Rung, r.Score, r.EndOfBudget)
     {
-        Mask = r.Measurement?.Mask, Examples = r.Measurement?.ProbeExamples ?? 0,
+        Mask = r.Measurement?.Mask, Examples = r.Measurement?.ProbeExamples ?? 0, ByOperator = r.ByOperator,
     };
+
+    /// <summary>
+    /// An operator promotes a trial waiting at a rung (held, stopped by the rung or by its paired test): it trains on
+    /// to the next rung from its checkpoint. Recorded like a report, so a restart replays it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not an ASHA search, or the trial does not wait at a rung; the message says why.</exception>
+    public AshaDecision Promote(int trial)
+    {
+        if (Asha is null || _asha is null) throw new InvalidOperationException($"only an ASHA search stops trials at rungs; this one is {Spec.Algorithm}");
+        if (trial < 0 || trial >= TrialCount) throw new InvalidOperationException($"the search has no trial {trial} (it has {TrialCount})");
+        int k = TargetRung(trial);
+        var reported = _state.Reports.FirstOrDefault(r => r.Trial == trial && r.Rung == k && !r.EndOfBudget && !r.ByOperator);
+        if (k == Asha.RungEpochs.Count - 1) throw new InvalidOperationException($"trial {trial} was promoted to the last rung already: it trains to the end");
+        if (reported is null || double.IsNaN(reported.Score))
+            throw new InvalidOperationException($"trial {trial} has not reported at rung {k} ({Asha.RungEpochs[k]} epochs): it is still on its way there, or failed");
+        var report = new TrialRungReport(trial, k, reported.Score, null) { ByOperator = true };
+        var step = _asha.Apply(AsRungReport(report));
+        _state.Reports.Add(report);
+        Record(step);
+        return step.Decision;
+    }
 
     /// <summary>
     /// The budget is spent and nothing runs, yet no trial reached the last rung (a small budget, or a large eta): the
@@ -230,7 +251,7 @@ public sealed class SearchRun
                 Number = t, Key = point.ExperimentKey(sweep), Point = point,
                 Phase = t < phases.Count ? (ExperimentPhase)phases[t] : ExperimentPhase.Pending,
                 TargetRung = TargetRung(t), Epochs = EpochsOf(t),
-                Rungs = [.. _state.Reports.Where(r => r.Trial == t && !r.EndOfBudget).Select(r => new RungScore(r.Rung, Asha?.RungEpochs[r.Rung] ?? _sweep.Epochs, r.Score, r.Measurement))],
+                Rungs = [.. _state.Reports.Where(r => r.Trial == t && !r.EndOfBudget && !r.ByOperator).Select(r => new RungScore(r.Rung, Asha?.RungEpochs[r.Rung] ?? _sweep.Epochs, r.Score, r.Measurement))],
                 Decisions = [.. DecisionsOf(t).Select(d => d.Explain())],
                 Objective = outcomes.TryGetValue(t, out var o) ? Spec.Objective.Of(o) : null,
                 SlotSeconds = _state.SlotSeconds.GetValueOrDefault(t),

@@ -28,4 +28,6 @@ public sealed record TrialRungReport(
     [property: Id(3)] RungMeasurement? Measurement)
 {
     [Id(4)] public bool EndOfBudget { get; init; }
+    /// <summary>Not a report: an operator's promotion (`stablesnn promote`) of a trial waiting at this rung, replayed like one.</summary>
+    [Id(5)] public bool ByOperator { get; init; }
 }

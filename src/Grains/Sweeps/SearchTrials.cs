@@ -91,6 +91,17 @@ public sealed class SearchTrials
         return decisions;
     }
 
+    /// <summary>An operator's promotion of a stopped trial (see <see cref="SearchRun.Promote"/>), queued to train on.</summary>
+    /// <exception cref="InvalidOperationException">The trial is not stopped at a rung; the message says why.</exception>
+    public AshaDecision Promote(SweepBook book, int trial)
+    {
+        if (book[trial] != ExperimentPhase.Stopped)
+            throw new InvalidOperationException($"trial {trial} is {book[trial]}, not stopped at a rung: only a stopped trial can be promoted");
+        var decision = _run.Promote(trial);
+        Queue(book, [decision]);
+        return decision;
+    }
+
     /// <summary>
     /// Phases follow from the durable rung reports: a trial the replayed policy promoted past the rung it reported at
     /// trains on, whatever phase an interrupted turn left it in. Returns the trials queued again.

@@ -160,6 +160,32 @@ public class SearchEngineTests
         Assert.Equal(done.Number, search.BestTrial);
     }
 
+    [Fact]
+    public async Task AnOperatorPromotesAStoppedTrialOfAFinishedSearchAndItResumesFromItsCheckpoint()
+    {
+        using var data = new TempDirectory();
+        var trainer = new SearchTrainer(TimeSpan.FromMilliseconds(30));
+        using var host = StartSilo(StorageOptions.SqliteIn(data.Path), trainer, data.Path);
+        await host.StartAsync();
+        var sweep = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ISweepGrain>("repechage");
+        await sweep.Submit(Search("repechage", "asha", trials: 4));
+        var search = await WaitForSearch(sweep, _ => true, until: async () => (await sweep.GetSnapshot()).IsFinished);
+        var stopped = search.Trials.First(t => t.Phase == ExperimentPhase.Stopped && t.TargetRung == 0);
+
+        var said = await sweep.Promote(stopped.Key);
+        Assert.StartsWith("promoted from rung 0 (1 epoch) by an operator (stablesnn promote)", said);
+        var again = await WaitForSearch(sweep, s => s.Trials[stopped.Number].Rungs.Any(r => r.Rung == 1),
+            until: async () => (await sweep.GetSnapshot()).IsFinished);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => sweep.Promote(search.Trials.Single(t => t.Phase == ExperimentPhase.Completed).Key));
+        await host.StopAsync();
+
+        // It trained from its rung-0 checkpoint (epoch 1) to rung 1 (3 epochs), once, and reported there.
+        Assert.Equal([(1, 3)], trainer.Runs.Where(r => r.Key == stopped.Key && r.From > 0).Select(r => (r.From, r.To)));
+        var trial = again.Trials[stopped.Number];
+        Assert.Contains(said, trial.Decisions);
+        Assert.Equal(1, trial.TargetRung);
+    }
+
     [Theory]
     [InlineData("random")]
     [InlineData("tpe")]
