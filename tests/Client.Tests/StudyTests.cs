@@ -39,13 +39,14 @@ public sealed class StudyTests : IDisposable
 
     static bool[] Right(int images, int count) => [.. Enumerable.Range(0, images).Select(i => i < count)];
 
-    static CompletedExperiment Cell(string sweep, double alpha, int seed, int clean, int worst, int images = 20, string[]? flags = null)
+    static CompletedExperiment Cell(string sweep, double alpha, int seed, int clean, int worst, int images = 20, string[]? flags = null, int? pgd = null)
     {
         var point = new GridPoint("fashion-mnist", "small-cnn", "dlif", "at", alpha, seed);
         return new CompletedExperiment(point.ExperimentKey(sweep), point, new ExperimentOutcome
         {
             CleanAccuracy = clean / (double)images, Examples = images, CleanMask = ExampleMask.Pack(Right(images, clean)),
             WorstCases = [new AttackAccuracy(WorstCase.Label, Eps, worst / (double)images, images, false) { Mask = ExampleMask.Pack(Right(images, worst)) }],
+            Attacks = pgd is { } right ? [new AttackAccuracy("PGD-20", Eps, right / (double)images, images, false), new AttackAccuracy("sanity", 1, 0, images, true)] : [],
             MaskingFlags = flags ?? [], Budget = "autoattack", TrainSeconds = 100, TotalSeconds = 400,
         });
     }
@@ -85,8 +86,9 @@ public sealed class StudyTests : IDisposable
         // no seed or residual variance: Var = 0.521053 / 40, df 19 (t 2.093): [0.2111, 0.6889].
         // Clean: alpha 0 right on 0-15, alpha 1 on 0-13: -0.10.
         var study = Study();
-        Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 14, 12));
-        Part("p2", Spec("demo-p2", "0, 1", "2"), Cell("demo-p2", 0, 2, 16, 3), Cell("demo-p2", 1, 2, 14, 12));
+        // PGD-20 alone: alpha 0 right on 15 and 13 of 20, alpha 1 on 12 and 12: mean 70.0% against 60.0%, the other way.
+        Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3, pgd: 15), Cell("demo-p1", 1, 1, 14, 12, pgd: 12));
+        Part("p2", Spec("demo-p2", "0, 1", "2"), Cell("demo-p2", 0, 2, 16, 3, pgd: 13), Cell("demo-p2", 1, 2, 14, 12, pgd: 12));
         var result = Analyse(study);
 
         var arm = Assert.Single(result.Arms);
@@ -109,6 +111,9 @@ public sealed class StudyTests : IDisposable
         var answer = StudyPage.Answer(result);
         Assert.Contains("alpha 1 +45.0 points worst case [+21.1, +68.9] (Holm p 7.6e-6, higher, detected), -10.0 clean", answer);
         Assert.Contains("So the regulariser buys worst-case robustness here: alpha 1 gains +45.0 points", answer);
+        Assert.Contains("The paper's PGD-20 alone ranks alpha 1 the other way (60.0% against 70.0% for alpha 0)", answer);
+        Assert.Equal(0.70, arm.Alphas[0].Cells.Average(c => c.Attacks["PGD-20"]), 12);
+        Assert.DoesNotContain("sanity", arm.Alphas[0].Cells[0].Attacks.Keys);
         Assert.Contains("No model was flagged", answer);
         Assert.EndsWith("Partial: 4 of 6 cells.", answer);
     }

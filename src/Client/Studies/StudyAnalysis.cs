@@ -7,6 +7,9 @@ namespace StableSnn.Client.Studies;
 /// <summary>One trained and attacked model of the study: its clean and worst-case correctness per image.</summary>
 public sealed record StudyCell(GridPoint Point, string Part, bool[] Clean, bool[] Worst, string[] Flags, string[] Findings, double TrainSeconds, double TotalSeconds)
 {
+    /// <summary>Accuracy under each attack of the suite at the headline's epsilon (sanity attacks left out), by attack name.</summary>
+    public IReadOnlyDictionary<string, double> Attacks { get; init; } = new Dictionary<string, double>();
+
     public double CleanAccuracy => Clean.Count(c => c) / (double)Clean.Length;
     public double WorstAccuracy => Worst.Count(c => c) / (double)Worst.Length;
 }
@@ -86,7 +89,11 @@ public static class StudyAnalysis
         if (o.CleanMask is null || worst.Mask is null)
             throw new Hosting.CliException($"cell {StudyPart.CellKey(e.Point)} ({part}) has no per-image masks: it was measured by a trainer too old for paired tests");
         return new StudyCell(e.Point, part, ExampleMask.Unpack(o.CleanMask, o.Examples), ExampleMask.Unpack(worst.Mask, worst.Examples),
-            o.MaskingFlags, o.Findings, o.TrainSeconds, o.TotalSeconds);
+            o.MaskingFlags, o.Findings, o.TrainSeconds, o.TotalSeconds)
+        {
+            Attacks = o.Attacks.Where(a => !a.Sanity && Math.Abs(a.Epsilon - worst.Epsilon) < 1e-6)
+                .GroupBy(a => a.Attack).ToDictionary(g => g.Key, g => g.First().Accuracy),
+        };
     }
 
     static ArmResult Arm(string title, List<StudyCell> cells, double baselineAlpha)

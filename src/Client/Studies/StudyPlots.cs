@@ -9,7 +9,7 @@ public static class StudyPlots
 
     /// <summary>Per arm: clean and worst case (means over seeds with intervals over seeds and images) and each seed's models as points.</summary>
     public static PlotFigure Accuracy(StudyResult study) => new(AccuracyFile,
-        "Clean and worst-case accuracy against alpha", "alpha (stability regulariser weight)", "accuracy (%), 95% interval over seeds and images",
+        "Clean and worst-case accuracy against alpha (intervals over seeds and images)", "alpha (stability regulariser weight)", "accuracy (%), 95% interval",
         study.Arms.Select(arm => new PlotPanel(arm.Title,
         [
             new PlotSeries("clean, mean", SeriesRole.Clean, RobustnessPlots.OkabeIto[0],
@@ -35,7 +35,7 @@ public static class StudyPlots
         }).ToList();
         var ends = panels.SelectMany(p => p.Series).SelectMany(s => s.Points).SelectMany(p => new[] { p.Low, p.High }).ToList();
         return new PlotFigure(DifferenceFile, "Paired difference from the baseline on the same images",
-            "alpha (stability regulariser weight)", "difference (points), 95% interval over seeds and images", panels,
+            "alpha (stability regulariser weight)", "difference (points), 95% interval", panels,
             YRange: ends.Count == 0 ? null : (Math.Floor(ends.Min()) - 2, Math.Ceiling(ends.Max()) + 2));
     }
 
