@@ -142,6 +142,25 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public void An_effect_every_seed_shows_but_two_seeds_cannot_bound_is_said_to_need_more_seeds()
+    {
+        // 20 images. Seed 1: alpha 0 right on 0-2, alpha 1 on 0-11 (+45 points); seed 2: 0-2 against 0-5 (+15). Pooled
+        // 12 / 0: p = 2 / 2^12 = 4.9e-4. The seeds disagree by 30 points: MS_seed 0.9 dominates, Satterthwaite df 1
+        // (t 12.706), half-width 2.08: the interval is the whole range.
+        var study = Study("0, 1", "1, 2");
+        Part("p1", Spec("demo-p1", "0, 1", "1, 2"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 16, 12),
+            Cell("demo-p1", 0, 2, 16, 3), Cell("demo-p1", 1, 2, 16, 6));
+        var worst = Assert.Single(Assert.Single(Analyse(study).Arms).Worst);
+        Assert.Equal(2 / 4096.0, worst.P, 12);
+        Assert.Equal(new Interval(-1, 1), worst.Interval);
+        Assert.False(worst.Detected);
+        var answer = StudyPage.Answer(Analyse(study));
+        Assert.Contains("alpha 1 is higher in each of the 2 seeds measured (+45.0, +15.0 points; pooled McNemar p 4.9e-4, Holm 4.9e-4), " +
+                        "so these models differ beyond doubt, but 2 seeds are too few to bound the effect over training runs (interval [-100.0, +100.0])", answer);
+        Assert.DoesNotContain("No alpha changes", answer);
+    }
+
+    [Fact]
     public void Parts_that_train_differently_repeat_a_cell_or_score_other_images_are_refused()
     {
         var study = Study();

@@ -160,6 +160,12 @@ public static class StudyPage
             }
             else if (losses.Count > 0)
                 text.Append($"So the regulariser costs worst-case robustness here (alpha {string.Join(", ", losses.Select(l => PivotFormat.Alpha(l.Alpha)))}). ");
+            else if (arm.Worst.Where(ConsistentButUnbounded).ToList() is { Count: > 0 } consistent)
+                foreach (var w in consistent)
+                    text.Append($"alpha {PivotFormat.Alpha(w.Alpha)} is {(w.Difference > 0 ? "higher" : "lower")} in each of the {w.Seeds.Count} seeds measured " +
+                                $"({string.Join(", ", w.Seeds.Select(x => Points(x.Difference)))} points; pooled McNemar p {P(w.P)}, Holm {P(w.AdjustedP)}), " +
+                                $"so these models differ beyond doubt, but {w.Seeds.Count} seed{(w.Seeds.Count == 1 ? " is" : "s are")} too few to bound the effect over training runs " +
+                                $"(interval [{Points(w.Interval.Low)}, {Points(w.Interval.High)}]): more seeds decide whether the method does. ");
             else
             {
                 text.Append($"No alpha changes the worst case detectably: the intervals reach {Points(widest)} points either way, " +
@@ -179,9 +185,14 @@ public static class StudyPage
         return text.ToString().TrimEnd();
     }
 
+    /// <summary>Significant after correction and the same sign in every seed, yet the interval over seeds reaches 0: too few seeds.</summary>
+    static bool ConsistentButUnbounded(Comparison c) => !c.Detected && c.AdjustedP < StudyAnalysis.Level
+        && c.Seeds.All(x => Math.Sign(x.Difference) == Math.Sign(c.Difference) && x.Difference != 0);
+
     static string Verdict(Comparison c) => c.Detected
         ? c.Difference > 0 ? "higher, detected" : "lower, detected"
-        : c.AdjustedP < StudyAnalysis.Level ? "significant, but the seeds or the interval disagree" : "within noise";
+        : ConsistentButUnbounded(c) ? $"{(c.Difference > 0 ? "higher" : "lower")} in every seed, too few seeds to bound it"
+        : c.AdjustedP < StudyAnalysis.Level ? "significant, but the seeds disagree in sign" : "within noise";
 
     static string Pct(double fraction) => PivotFormat.Percent(fraction) + "%";
     static string Points(double fraction) => (100 * fraction).ToString("+0.0;-0.0;0.0", Invariant);
