@@ -136,7 +136,7 @@ public sealed class StudyTests : IDisposable
         Assert.True(result.Complete);
         var answer = StudyPage.Answer(result);
         Assert.Contains("No alpha changes the worst case detectably", answer);
-        Assert.Contains("alpha 1 is suggestive (uncorrected p 0.031, interval excluding 0) but does not survive Holm's correction for 2 comparisons", answer);
+        Assert.Contains("Alpha 1 is suggestive (uncorrected p 0.031, interval excluding 0) but does not survive Holm's correction for 2 comparisons", answer);
         Assert.Contains("The masking checks flagged 1 of 3 models (alpha 1 s1: gradient-masking-suspected)", answer);
         Assert.DoesNotContain("Partial", answer);
     }
@@ -155,7 +155,7 @@ public sealed class StudyTests : IDisposable
         Assert.Equal(new Interval(-1, 1), worst.Interval);
         Assert.False(worst.Detected);
         var answer = StudyPage.Answer(Analyse(study));
-        Assert.Contains("alpha 1 is higher in each of the 2 seeds measured (+45.0, +15.0 points; pooled McNemar p 4.9e-4, Holm 4.9e-4), " +
+        Assert.Contains("Alpha 1 is higher in each of the 2 seeds measured (+45.0, +15.0 points; pooled McNemar p 4.9e-4, Holm 4.9e-4), " +
                         "so these models differ beyond doubt, but 2 seeds are too few to bound the effect over training runs (interval [-100.0, +100.0])", answer);
         Assert.DoesNotContain("No alpha changes", answer);
     }

@@ -162,7 +162,7 @@ public static class StudyPage
                 text.Append($"So the regulariser costs worst-case robustness here (alpha {string.Join(", ", losses.Select(l => PivotFormat.Alpha(l.Alpha)))}). ");
             else if (arm.Worst.Where(ConsistentButUnbounded).ToList() is { Count: > 0 } consistent)
                 foreach (var w in consistent)
-                    text.Append($"alpha {PivotFormat.Alpha(w.Alpha)} is {(w.Difference > 0 ? "higher" : "lower")} in each of the {w.Seeds.Count} seeds measured " +
+                    text.Append($"Alpha {PivotFormat.Alpha(w.Alpha)} is {(w.Difference > 0 ? "higher" : "lower")} in each of the {w.Seeds.Count} seeds measured " +
                                 $"({string.Join(", ", w.Seeds.Select(x => Points(x.Difference)))} points; pooled McNemar p {P(w.P)}, Holm {P(w.AdjustedP)}), " +
                                 $"so these models differ beyond doubt, but {w.Seeds.Count} seed{(w.Seeds.Count == 1 ? " is" : "s are")} too few to bound the effect over training runs " +
                                 $"(interval [{Points(w.Interval.Low)}, {Points(w.Interval.High)}]): more seeds decide whether the method does. ");
@@ -171,7 +171,7 @@ public static class StudyPage
                 text.Append($"No alpha changes the worst case detectably: the intervals reach {Points(widest)} points either way, " +
                             "so an effect smaller than that cannot be told from noise with these seeds and images. ");
                 foreach (var w in arm.Worst.Where(w => !w.Detected && w.P < StudyAnalysis.Level && (w.Interval.Low > 0 || w.Interval.High < 0)))
-                    text.Append($"alpha {PivotFormat.Alpha(w.Alpha)} is suggestive (uncorrected p {P(w.P)}, interval excluding 0) but does not survive " +
+                    text.Append($"Alpha {PivotFormat.Alpha(w.Alpha)} is suggestive (uncorrected p {P(w.P)}, interval excluding 0) but does not survive " +
                                 $"Holm's correction for {arm.Worst.Count} comparisons. ");
             }
             var flagged = arm.Alphas.SelectMany(a => a.Cells).Where(c => c.Flags.Length > 0).ToList();
