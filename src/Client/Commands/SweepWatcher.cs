@@ -80,7 +80,7 @@ public static class SweepWatcher
         return new Rows(rows);
     }
 
-    /// <summary>"key on slot, epoch e, n img/s" for up to <paramref name="max"/> running experiments.</summary>
+    /// <summary>"key on slot: training, epoch e, n img/s" (or "attacking, ATTACK: attack i/n, step s/S of batch b") for up to <paramref name="max"/> running experiments.</summary>
     public static async Task<List<string>> RunningLines(IGrainFactory grains, SweepSnapshot s, int max)
     {
         var sweep = grains.GetGrain<ISweepGrain>(s.Name);
@@ -91,8 +91,10 @@ public static class SweepWatcher
         {
             var e = await grains.GetGrain<IExperimentGrain>(key).GetSnapshot();
             if (e.Attempts.LastOrDefault() is not { } a) continue;
-            lines.Add($"{GridPoint.SplitKey(key)?.Within ?? key} on {a.Slot}: {e.Phase.ToString().ToLowerInvariant()}" +
-                (a.Epoch is { } ep ? $", epoch {ep}" : "") + (a.ImagesPerSecond is { } ips ? $", {ips:F0} img/s" : ""));
+            var doing = e.Phase == ExperimentPhase.Attacking && a.Activity is { } activity
+                ? $", {activity}"
+                : (a.Epoch is { } ep ? $", epoch {ep}" : "") + (a.ImagesPerSecond is { } ips ? $", {ips:F0} img/s" : "");
+            lines.Add($"{GridPoint.SplitKey(key)?.Within ?? key} on {a.Slot}: {e.Phase.ToString().ToLowerInvariant()}{doing}");
         }
         return lines;
     }

@@ -91,6 +91,10 @@ public sealed class ExperimentGrain(
             Epoch = update?.Epoch ?? Stored.Attempts[i].Epoch,
             ImagesPerSecond = update?.ImagesPerSecond ?? Stored.Attempts[i].ImagesPerSecond,
             LastCheckpoint = update?.Checkpoint ?? Stored.Attempts[i].LastCheckpoint,
+            // The attack phase runs for many minutes: which attack and how far, for watch (kept in memory between writes).
+            Activity = update is { Phase: TrainerPhase.Attack } attack
+                ? string.Join(": ", new[] { attack.Attack, attack.Message }.Where(t => !string.IsNullOrEmpty(t)))
+                : Stored.Attempts[i].Activity,
         };
         if (update?.Phase == TrainerPhase.Attack && Stored.Phase == ExperimentPhase.Training)
             await Transition(ExperimentPhase.Attacking, "attacking");

@@ -18,4 +18,6 @@ public sealed record AttemptRecord
     [Id(11)] public string? Message { get; init; }
     /// <summary>Checkpoints this attempt's trainer could not load and moved aside: where to, why, and what it did instead.</summary>
     [Id(12)] public string[] CheckpointsSetAside { get; init; } = [];
+    /// <summary>What the trainer is doing in its attack phase ("APGD-T-adaptive: attack 5/7, step 40/100 of batch 2"); null while it trains.</summary>
+    [Id(13)] public string? Activity { get; init; }
 }

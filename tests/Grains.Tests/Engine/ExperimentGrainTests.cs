@@ -96,4 +96,24 @@ public class ExperimentGrainTests
         Assert.Equal("ck/epoch-0001", attempt.LastCheckpoint); // the set-aside folder is not a checkpoint to resume from
         Assert.Equal(ExitReason.Success, attempt.ExitReason);
     }
+
+    [Fact]
+    public async Task TheAttackPhaseSaysWhichAttackRunsAndHowFar()
+    {
+        var (engine, experiment, key) = await OneExperiment("activity");
+        await using var _ = engine;
+        var lease = new LeaseRef("activity", key, Guid.NewGuid(), "n/cpu0", 0);
+        Assert.NotNull(await experiment.BeginAttempt(lease, "n"));
+        Assert.True(await experiment.ReportProgress(lease.AttemptId, new ProgressEvent { Phase = TrainerPhase.Epoch, Epoch = 3 }));
+        Assert.Null((await experiment.GetSnapshot()).Attempts[^1].Activity);
+        Assert.True(await experiment.ReportProgress(lease.AttemptId, new ProgressEvent
+        {
+            Phase = TrainerPhase.Attack, Attack = "APGD-T-adaptive", Message = "attack 5/7, step 40/100 of batch 2",
+        }));
+        var snapshot = await experiment.GetSnapshot();
+        Assert.Equal(ExperimentPhase.Attacking, snapshot.Phase);
+        Assert.Equal("APGD-T-adaptive: attack 5/7, step 40/100 of batch 2", snapshot.Attempts[^1].Activity);
+        Assert.True(await experiment.ReportProgress(lease.AttemptId, null)); // a heartbeat keeps it
+        Assert.Equal("APGD-T-adaptive: attack 5/7, step 40/100 of batch 2", (await experiment.GetSnapshot()).Attempts[^1].Activity);
+    }
 }
