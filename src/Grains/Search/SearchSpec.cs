@@ -192,14 +192,6 @@ public sealed record AshaSettings
     /// default to auto; null (searches stored before cohorts existed, specs built in code) is async.
     /// </summary>
     [Id(6)] public string? Cohorts { get; init; }
-    /// <summary>
-    /// The probe stops adding images once it has spent this share of the epoch it judges (at least one batch of
-    /// <see cref="Contracts.RungProbe.MinExamples"/>), so ranking never costs more than half the training it ranks;
-    /// 0 scores all probeExamples whatever it costs.
-    /// </summary>
-    [Id(7)] public double ProbeEpochFraction { get; init; } = DefaultProbeEpochFraction;
-
-    public const double DefaultProbeEpochFraction = 0.5;
 
     public const string Auto = "auto", Sync = "sync", Async = "async";
     /// <summary>Up to this many trials, auto means synchronous cohorts: a straggler idles a slot for at most a rung of a small search.</summary>
@@ -209,7 +201,6 @@ public sealed record AshaSettings
     public Contracts.RungProbe Probe(double epsilon255) => new()
     {
         Epsilon = epsilon255 / 255.0, Steps = ProbeSteps, Examples = ProbeExamples, SquareQueries = ProbeSquareQueries,
-        EpochFraction = ProbeEpochFraction > 0 ? ProbeEpochFraction : null,
     };
 
     public IReadOnlyList<string> Validate(int epochs)
@@ -219,8 +210,6 @@ public sealed record AshaSettings
         else if (MinEpochs >= epochs)
             errors.Add($"search.asha.minEpochs: {MinEpochs} must be below epochs ({epochs}), or there is no rung to stop at");
         if (Eta < 2) errors.Add($"search.asha.eta: {Eta} must be at least 2 (each rung keeps 1/eta)");
-        if (!(ProbeEpochFraction is >= 0 and <= 1))
-            errors.Add($"search.asha.probeEpochFraction: {SearchSpec.Format(ProbeEpochFraction)} must be in [0, 1] (a share of an epoch's seconds; 0 for no cap)");
         if (Cohorts is not (null or Auto or Sync or Async))
             errors.Add($"search.asha.cohorts: '{Cohorts}' is not known; use auto, sync or async");
         if (!(StopSignificance is > 0 and < 1))
