@@ -27,7 +27,7 @@ public sealed class ExperimentGrain(
         if (Stored.Sweep.Length == 0) Stored.Sweep = lease.Sweep;
         if (Stored.Phase.IsTerminal())
         {
-            await Notify(Stored.Phase); // the sweep offered it from stale progress: tell it the truth
+            await TellSweep(); // the sweep offered it from stale progress: tell it the truth
             return null;
         }
         var now = DateTimeOffset.UtcNow;
@@ -35,7 +35,7 @@ public sealed class ExperimentGrain(
         {
             if (!LeaseExpired(now))
             {
-                await Notify(Stored.Phase);
+                await TellSweep();
                 return null; // already running elsewhere: a grid point never runs twice
             }
             EndAttempt(current, ExitReason.LeaseExpired, "superseded: no heartbeat within the lease");
@@ -116,7 +116,7 @@ public sealed class ExperimentGrain(
             else if (Stored.Attempts.Count > 0 && Stored.Attempts[^1].Id == attemptId)
             {
                 // The node retried after a lost answer (e.g. the sweep's silo died mid-call): tell the sweep again.
-                await Notify(Stored.Phase);
+                await TellSweep();
             }
             return;
         }
@@ -169,7 +169,7 @@ public sealed class ExperimentGrain(
         if (Stored.CurrentAttempt is null)
         {
             log.LogInformation("experiment {Key}: the sweep thought it running; it is {Phase} ({Why})", Key, Stored.Phase, Stored.Why);
-            await Notify(Stored.Phase); // the sweep thinks this runs: correct it (a notification was lost)
+            await TellSweep(); // the sweep thinks this runs: correct it (a notification was lost)
             return;
         }
         if (LeaseExpired(DateTimeOffset.UtcNow))
@@ -187,7 +187,7 @@ public sealed class ExperimentGrain(
     {
         if (Stored.Phase != ExperimentPhase.Failed)
         {
-            await Notify(Stored.Phase); // the sweep's view was stale: correct it, or it would wait for this experiment
+            await TellSweep(); // the sweep's view was stale: correct it, or it would wait for this experiment
             return;
         }
         Stored.BudgetStart = Stored.Attempts.Count;
@@ -247,6 +247,20 @@ public sealed class ExperimentGrain(
         }
         _unsaved = false;
         await Notify(phase);
+    }
+
+    /// <summary>
+    /// Tells the sweep the current phase, written first if a failed write left it unsaved: a sweep told of a phase that
+    /// a restart then loses (say Training, while storage still says Stopped at a rung) would wait for it for ever.
+    /// </summary>
+    async Task TellSweep()
+    {
+        if (_unsaved)
+        {
+            await state.WriteStateAsync();
+            _unsaved = false;
+        }
+        await Notify(Stored.Phase);
     }
 
     /// <summary>Tells the sweep this experiment's phase; one that never started has no sweep to tell yet.</summary>

@@ -63,7 +63,14 @@ public sealed class SearchTrials
         {
             decisions = _run.ReportRung(trial, rung);
             bool repeat = decisions.Count == 0 && _run.StopAtEpoch(trial) != rung.Epoch && book[trial] != ExperimentPhase.Stopped;
-            if (repeat) return new TrialChange([], false, false);
+            if (repeat && !book[trial].IsRunning()) return new TrialChange([], false, false);
+            if (repeat)
+            {
+                // The book says it runs, the experiment says it waits at the rung with no attempt (the book heard of an
+                // attempt that a restart lost): it is not running, so it is queued again for the rung it was promoted to.
+                book.Requeue(trial);
+                return new TrialChange([], false, true);
+            }
         }
         phase = book.Report(trial, phase, change.NotBefore, now);
         if (phase == ExperimentPhase.Failed) decisions = _run.ReportFailure(trial);

@@ -61,6 +61,21 @@ public class SearchTrialsTests
     }
 
     [Fact]
+    public void A_trial_the_book_thinks_running_but_that_waits_at_its_old_rung_is_queued_again()
+    {
+        var (trials, book, state) = Started();
+        foreach (var (t, score) in new[] { (0, 0.5), (1, 0.7), (2, 0.6) }) trials.Changed(book, state.Outcomes, AtRung(t, 1, score), T0);
+        Assert.Equal([1], book.Take(5, T0));
+        book.Report(1, ExperimentPhase.Training, null, T0); // an attempt at rung 1 the book heard of, lost in a restart
+
+        // Its experiment, asked by reconcile, says it waits at rung 0 with no attempt: the book believes it, and it trains on.
+        var change = trials.Changed(book, state.Outcomes, AtRung(1, 1, 0.7), T0);
+        Assert.Equal((0, true, ExperimentPhase.Pending), (change.Decisions.Count, change.Durable, book[1]));
+        Assert.Equal([1], book.Take(5, T0));
+        Assert.Equal(3, trials.StopAtEpoch(1)); // still bound for rung 1: the first report stands
+    }
+
+    [Fact]
     public void A_spent_budget_with_nothing_running_sends_the_best_waiting_trial_on()
     {
         var (trials, book, state) = Started();
