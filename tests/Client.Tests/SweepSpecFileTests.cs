@@ -1,4 +1,5 @@
 using StableSnn.Grains.Policy;
+using StableSnn.Grains.Search;
 using StableSnn.Client.Specs;
 using StableSnn.TestSupport;
 
@@ -337,7 +338,12 @@ public sealed class SweepSpecFileTests : IDisposable
         Assert.StartsWith("search.asha: this plan finishes 1 trial (9 at 1 epoch -> 3 at 3 epochs -> 1 at 9 epochs)", error, StringComparison.Ordinal);
         Assert.Contains("experiments 18: 2 finish", error, StringComparison.Ordinal);
         Assert.Contains("minEpochs: 3", error, StringComparison.Ordinal);
+        Assert.Contains("brackets: 3 (5 finish, 53 trainer-epochs; the last bracket never stops early)", error, StringComparison.Ordinal);
         Assert.Equal(9, SweepSpecFile.Load(Write(yaml, "plan.yaml"), refuseUnworkablePlan: false).Search!.Budget.Experiments);
+        // The fix it names, taken: the same nine trials in three brackets load and finish five.
+        var hedged = SweepSpecFile.Load(Write(yaml.Replace("    eta: 3", "    eta: 3\n    brackets: 3", StringComparison.Ordinal), "hedged.yaml"));
+        Assert.Equal(3, hedged.Search!.Asha.Brackets);
+        Assert.Equal(5, SearchPlanner.Plan(hedged.Search, hedged.Epochs).Finishing);
     }
 
     [Fact]

@@ -132,8 +132,14 @@ public static class SearchView
         yield return $"plan: {plan.Describe().First()}";
         if (s.Spec.Algorithm != "asha") yield break;
         var asha = s.Spec.Asha;
+        foreach (var note in plan.Notes.Where(n => n.StartsWith("brackets:", StringComparison.Ordinal))) yield return note;
         if (s.Spec.CohortTrials(epochs) is { } n)
-            yield return $"rungs: synchronous cohorts of {string.Join(", ", asha.Policy(epochs, n).Cohorts!.SkipLast(1))} trials; each rung decides for all its trials once all have reported, so arrival order does not matter";
+        {
+            var brackets = asha.BracketPolicies(epochs, n);
+            var sizes = brackets.Count == 1 ? string.Join(", ", brackets[0].Cohorts!.SkipLast(1))
+                : string.Join("; ", brackets.Select((p, b) => $"bracket {b}: " + (p.Cohorts is { Count: > 1 } c ? string.Join(", ", c.SkipLast(1)) : "none")));
+            yield return $"rungs: synchronous cohorts of {sizes} trials; each rung decides for all its trials once all have reported, so arrival order does not matter";
+        }
         else
             yield return "rungs: asynchronous, each report decided at once against the reports so far (" + (asha.Cohorts switch
             {

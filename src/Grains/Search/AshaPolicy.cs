@@ -98,10 +98,12 @@ public sealed record AshaDecision(
     public int? Cohort { get; init; }
     /// <summary>Promoted by an operator (`stablesnn promote`), whatever the rung had decided.</summary>
     public bool ByOperator { get; init; }
+    /// <summary>The trial's Hyperband bracket (see <see cref="AshaSettings.Brackets"/>) and the first rung of that bracket; null with one bracket.</summary>
+    public int? Bracket { get; init; }
 
     public string Explain()
     {
-        string score = F(Score), rung = $"rung {Rung} ({RungEpochs} epoch{(RungEpochs == 1 ? "" : "s")})";
+        string score = F(Score), rung = $"rung {Rung} ({RungEpochs} epoch{(RungEpochs == 1 ? "" : "s")}{(Bracket is { } b ? $", bracket {b}" : "")})";
         string standing = $"score {score} ranks {Rank} of {TrialsAtRung}";
         return Action switch
         {

@@ -46,9 +46,10 @@ public static class SearchPlanner
         costs ??= new StepCosts();
         var rungs = search.Algorithm == "asha" ? search.Asha.Policy(epochs).RungEpochs : [epochs];
         var eta = search.Algorithm == "asha" ? search.Asha.Eta : 1;
+        var brackets = search.Algorithm == "asha" ? Math.Clamp(search.Asha.Brackets, 1, rungs.Count) : 1;
         var budget = search.Budget ?? new SearchBudget();
         var notes = new List<string>();
-        int[] FunnelOf(int t) => Funnel(t, eta, rungs.Count);
+        Shape FunnelOf(int t) => Shape.Of(t, eta, rungs, brackets);
 
         int trials;
         string limitedBy;
@@ -56,7 +57,7 @@ public static class SearchPlanner
         else (trials, limitedBy) = (Unbounded, "no experiment limit");
         if (budget.TrainerEpochs is { } e)
         {
-            var fit = Largest(trials, t => Epochs(FunnelOf(t), rungs) <= e);
+            var fit = Largest(trials, t => FunnelOf(t).Epochs <= e);
             if (fit < trials) (trials, limitedBy) = (fit, $"budget.trainerEpochs {e}");
         }
         if (budget.SlotHours is { } h)
@@ -65,7 +66,7 @@ public static class SearchPlanner
                 notes.Add($"budget.slotHours {h.ToString("0.##", CultureInfo.InvariantCulture)} is not planned: seconds per epoch are unknown (measure a first rung or give them)");
             else
             {
-                var fit = Largest(trials, t => Price(FunnelOf(t), rungs, costs) <= h * 3600);
+                var fit = Largest(trials, t => FunnelOf(t).Price(costs) <= h * 3600);
                 if (fit < trials) (trials, limitedBy) = (fit, $"budget.slotHours {h.ToString("0.##", CultureInfo.InvariantCulture)}");
             }
         }
@@ -73,11 +74,11 @@ public static class SearchPlanner
             return new SearchPlan(search.Algorithm, 0, [], 0, 0, 0, null, "nothing limits the trials that can be planned",
                 [.. notes, "the plan is unknown until the seconds per epoch are: the search runs until its slot-hours are spent"]);
 
-        var funnel = FunnelOf(trials);
-        var planned = rungs.Select((r, k) => new PlannedRung(k, r, k < funnel.Length ? funnel[k] : 0)).ToList();
-        var probes = funnel.Take(rungs.Count - 1).Sum();
-        var plan = new SearchPlan(search.Algorithm, trials, planned, Epochs(funnel, rungs), probes, funnel[^1],
-            costs.EpochSeconds is null ? null : Price(funnel, rungs, costs), limitedBy, notes);
+        var shape = FunnelOf(trials);
+        var planned = rungs.Select((r, k) => new PlannedRung(k, r, shape.AtRung[k])).ToList();
+        if (brackets > 1) notes.Add(shape.DescribeBrackets(rungs));
+        var plan = new SearchPlan(search.Algorithm, trials, planned, shape.Epochs, shape.Probes, shape.Finishing,
+            costs.EpochSeconds is null ? null : shape.Price(costs), limitedBy, notes);
         return plan.Refused ? plan with { Notes = [.. notes, Refusal(search, epochs, plan, costs)] } : plan;
     }
 
@@ -112,6 +113,9 @@ public static class SearchPlanner
         {
             if (search.Asha.Eta > 2 && Plan(search with { Asha = search.Asha with { Eta = 2 } }, epochs, costs) is { Refused: false } eta2)
                 fixes.Add($"eta: 2 ({eta2.Funnel}; {eta2.TrainerEpochs} trainer-epochs)");
+            var rungCount = search.Asha.Policy(epochs).RungEpochs.Count;
+            if (search.Asha.Brackets < rungCount && Plan(search with { Asha = search.Asha with { Brackets = rungCount } }, epochs, costs) is { Refused: false } hedged)
+                fixes.Add($"brackets: {rungCount} ({hedged.Finishing} finish, {hedged.TrainerEpochs} trainer-epochs; the last bracket never stops early)");
             var later = search.Asha.MinEpochs * search.Asha.Eta;
             if (later < epochs && Plan(search with { Asha = search.Asha with { MinEpochs = later } }, epochs, costs) is { Refused: false } fewer)
                 fixes.Add($"minEpochs: {later} ({fewer.Funnel}; {fewer.TrainerEpochs} trainer-epochs)");
@@ -136,21 +140,50 @@ public static class SearchPlanner
         return funnel;
     }
 
-    /// <summary>Each trial trains to the highest rung it reaches (a promoted trial resumes from its checkpoint).</summary>
-    static long Epochs(int[] funnel, IReadOnlyList<int> rungs)
+    /// <summary>
+    /// What <c>trials</c> trials do over the search's rungs: each bracket's funnel (bracket b gets the trials round robin
+    /// sends it and starts at rung b), trials per rung summed over brackets, and the work that is.
+    /// </summary>
+    sealed record Shape(int[][] Funnels, int[] AtRung, long Epochs, int Probes, int Finishing)
     {
-        long total = 0;
-        for (var k = 0; k < rungs.Count; k++)
+        public static Shape Of(int trials, int eta, IReadOnlyList<int> rungs, int brackets)
         {
-            var stopHere = funnel[k] - (k + 1 < rungs.Count ? funnel[k + 1] : 0);
-            total += (long)stopHere * rungs[k];
+            var funnels = new int[brackets][];
+            var at = new int[rungs.Count];
+            long epochs = 0;
+            int probes = 0, finishing = 0;
+            for (var b = 0; b < brackets; b++)
+            {
+                var own = rungs.Skip(b).ToList();
+                var f = funnels[b] = Funnel(AshaSettings.BracketTrials(trials, brackets, b), eta, own.Count);
+                for (var k = 0; k < f.Length; k++) at[b + k] += f[k];
+                epochs += TrainedEpochs(f, own);
+                probes += f.Take(own.Count - 1).Sum();
+                finishing += f[^1];
+            }
+            return new Shape(funnels, at, epochs, probes, finishing);
         }
-        return total;
-    }
 
-    static double Price(int[] funnel, IReadOnlyList<int> rungs, StepCosts costs) =>
-        Epochs(funnel, rungs) * (costs.EpochSeconds ?? 0) + funnel.Take(rungs.Count - 1).Sum() * (costs.ProbeSeconds ?? 0)
-        + funnel[rungs.Count - 1] * (costs.FinalSeconds ?? 0);
+        public double Price(StepCosts costs) =>
+            Epochs * (costs.EpochSeconds ?? 0) + Probes * (costs.ProbeSeconds ?? 0) + Finishing * (costs.FinalSeconds ?? 0);
+
+        public string DescribeBrackets(IReadOnlyList<int> rungs) =>
+            $"brackets: {Funnels.Length}, trials round robin by number; " + string.Join("; ", Funnels.Select((f, b) =>
+                f.Length == 1 ? $"bracket {b} trains its {f[0]} to {rungs[^1]} epochs (never stops early)"
+                : $"bracket {b} from {rungs[b]} epoch{(rungs[b] == 1 ? "" : "s")}: {string.Join(" -> ", f)}"));
+
+        /// <summary>Each trial trains to the highest rung it reaches (a promoted trial resumes from its checkpoint).</summary>
+        static long TrainedEpochs(int[] funnel, IReadOnlyList<int> rungs)
+        {
+            long total = 0;
+            for (var k = 0; k < rungs.Count; k++)
+            {
+                var stopHere = funnel[k] - (k + 1 < rungs.Count ? funnel[k + 1] : 0);
+                total += (long)stopHere * rungs[k];
+            }
+            return total;
+        }
+    }
 
     /// <summary>The largest trial count up to <paramref name="limit"/> that <paramref name="fits"/> (which grows with trials), or 0.</summary>
     static int Largest(int limit, Func<int, bool> fits)

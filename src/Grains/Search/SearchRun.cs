@@ -14,10 +14,12 @@ public sealed class SearchRun
     readonly SearchState _state;
     readonly IProposer _proposer;
     readonly Dictionary<int, List<AshaDecision>> _decisions = [];
-    AshaState? _asha;
+    // One policy and state per Hyperband bracket (one for plain ASHA); bracket b's rung k is the search's rung b + k.
+    readonly IReadOnlyList<AshaPolicy> _brackets = [];
+    readonly AshaState[] _states = [];
 
     public SearchSpec Spec { get; }
-    /// <summary>Null unless the algorithm is asha: other searches train every trial to the end.</summary>
+    /// <summary>Null unless the algorithm is asha: other searches train every trial to the end. Its rungs are the search's.</summary>
     public AshaPolicy? Asha { get; }
 
     public SearchRun(SweepSpec sweep, SearchState state)
@@ -29,9 +31,10 @@ public sealed class SearchRun
         if (Spec.Algorithm == "asha")
         {
             CohortTrials = Spec.CohortTrials(sweep.Epochs);
-            Asha = Spec.Asha.Policy(sweep.Epochs, CohortTrials);
-            _asha = Asha.Empty;
-            foreach (var report in state.Reports) Record(_asha.Apply(AsRungReport(report)));
+            _brackets = Spec.Asha.BracketPolicies(sweep.Epochs, CohortTrials);
+            Asha = _brackets.Count == 1 ? _brackets[0] : Spec.Asha.Policy(sweep.Epochs);
+            _states = [.. _brackets.Select(p => p.Empty)];
+            foreach (var report in state.Reports) Apply(report);
         }
     }
 
@@ -97,13 +100,16 @@ public sealed class SearchRun
         return Math.Clamp(rounded, d.Low, d.High);
     }
 
-    /// <summary>The rung a trial trains towards: one past the last rung that promoted it.</summary>
+    /// <summary>The trial's Hyperband bracket: round robin by trial number (0 with one bracket).</summary>
+    public int BracketOf(int trial) => _brackets.Count == 0 ? 0 : trial % _brackets.Count;
+
+    /// <summary>The rung a trial trains towards: its bracket's first, or one past the last rung that promoted it.</summary>
     public int TargetRung(int trial)
     {
-        if (_asha is null) return 0;
-        int rung = 0;
-        while (rung < Asha!.RungEpochs.Count - 1 && _asha.IsPromoted(trial, rung)) rung++;
-        return rung;
+        if (Asha is null) return 0;
+        int b = BracketOf(trial), local = 0;
+        while (local < _brackets[b].RungEpochs.Count - 1 && _states[b].IsPromoted(trial, local)) local++;
+        return b + local;
     }
 
     /// <summary>Promoted from the highest rung it reported at: its next attempt trains on to the next rung.</summary>
@@ -131,7 +137,7 @@ public sealed class SearchRun
     /// </summary>
     public IReadOnlyList<AshaDecision> ReportRung(int trial, RungMeasurement rung)
     {
-        if (Asha is null || _asha is null) return [];
+        if (Asha is null) return [];
         int k = Asha.RungEpochs.ToList().IndexOf(rung.Epoch);
         if (k < 0 || k == Asha.RungEpochs.Count - 1) return [];
         return Report(new TrialRungReport(trial, k, Spec.Objective.RungScore(rung), rung));
@@ -143,7 +149,7 @@ public sealed class SearchRun
     /// </summary>
     public IReadOnlyList<AshaDecision> ReportFailure(int trial)
     {
-        if (Asha?.Cohorts is null || _asha is null) return [];
+        if (Asha is null || _brackets[BracketOf(trial)].Cohorts is null) return [];
         int k = TargetRung(trial);
         if (k == Asha.RungEpochs.Count - 1) return [];
         return Report(new TrialRungReport(trial, k, double.NaN, null));
@@ -152,7 +158,7 @@ public sealed class SearchRun
     /// <summary>A trial completed: under ASHA its objective is its score at the last rung.</summary>
     public IReadOnlyList<AshaDecision> ReportOutcome(int trial, ExperimentOutcome outcome)
     {
-        if (Asha is null || _asha is null) return [];
+        if (Asha is null) return [];
         double score = Spec.Objective.Of(outcome)?.Score ?? double.NaN;
         return Report(new TrialRungReport(trial, Asha.RungEpochs.Count - 1, score, null));
     }
@@ -160,17 +166,31 @@ public sealed class SearchRun
     IReadOnlyList<AshaDecision> Report(TrialRungReport report)
     {
         if (_state.Reports.Any(r => r.Trial == report.Trial && r.Rung == report.Rung && !r.EndOfBudget && !r.ByOperator)) return [];
-        if (report.Rung > 0 && !_asha!.IsPromoted(report.Trial, report.Rung - 1)) return [];
-        var step = _asha!.Apply(AsRungReport(report));
+        int b = BracketOf(report.Trial), local = report.Rung - b;
+        if (local < 0 || (local > 0 && !_states[b].IsPromoted(report.Trial, local - 1))) return []; // below its bracket, or not promoted there
+        var decisions = Apply(report);
         _state.Reports.Add(report);
-        Record(step);
-        return [step.Decision, .. step.LatePromotions];
+        return decisions;
     }
 
-    static RungReport AsRungReport(TrialRungReport r) => new(r.Trial, r.Rung, r.Score, r.EndOfBudget)
+    /// <summary>A report (at the search's rung) applied to its trial's bracket; the decisions are recorded at the search's rungs.</summary>
+    IReadOnlyList<AshaDecision> Apply(TrialRungReport r)
     {
-        Mask = r.Measurement?.Mask, Examples = r.Measurement?.ProbeExamples ?? 0, ByOperator = r.ByOperator,
-    };
+        int b = BracketOf(r.Trial);
+        var step = _states[b].Apply(new RungReport(r.Trial, r.Rung - b, r.Score, r.EndOfBudget)
+        {
+            Mask = r.Measurement?.Mask, Examples = r.Measurement?.ProbeExamples ?? 0, ByOperator = r.ByOperator,
+        });
+        _states[b] = step.State;
+        var decisions = step.LatePromotions.Prepend(step.Decision)
+            .Select(d => _brackets.Count == 1 ? d : d with { Rung = d.Rung + b, Bracket = b }).ToList();
+        foreach (var d in decisions)
+        {
+            if (!_decisions.TryGetValue(d.Trial, out var list)) _decisions[d.Trial] = list = [];
+            list.Add(d);
+        }
+        return decisions;
+    }
 
     /// <summary>
     /// An operator promotes a trial waiting at a rung (held, stopped by the rung or by its paired test): it trains on
@@ -179,7 +199,7 @@ public sealed class SearchRun
     /// <exception cref="InvalidOperationException">Not an ASHA search, or the trial does not wait at a rung; the message says why.</exception>
     public AshaDecision Promote(int trial)
     {
-        if (Asha is null || _asha is null) throw new InvalidOperationException($"only an ASHA search stops trials at rungs; this one is {Spec.Algorithm}");
+        if (Asha is null) throw new InvalidOperationException($"only an ASHA search stops trials at rungs; this one is {Spec.Algorithm}");
         if (trial < 0 || trial >= TrialCount) throw new InvalidOperationException($"the search has no trial {trial} (it has {TrialCount})");
         int k = TargetRung(trial);
         var reported = _state.Reports.FirstOrDefault(r => r.Trial == trial && r.Rung == k && !r.EndOfBudget && !r.ByOperator);
@@ -187,37 +207,30 @@ public sealed class SearchRun
         if (reported is null || double.IsNaN(reported.Score))
             throw new InvalidOperationException($"trial {trial} has not reported at rung {k} ({Asha.RungEpochs[k]} epochs): it is still on its way there, or failed");
         var report = new TrialRungReport(trial, k, reported.Score, null) { ByOperator = true };
-        var step = _asha.Apply(AsRungReport(report));
+        var decision = Apply(report)[0];
         _state.Reports.Add(report);
-        Record(step);
-        return step.Decision;
+        return decision;
     }
 
     /// <summary>
-    /// The budget is spent and nothing runs, yet no trial reached the last rung (a small budget, or a large eta): the
-    /// best trial waiting at the highest rung goes on, one rung at a time, so the search ends with a result. Recorded
-    /// like a report, so a restart replays it. Empty when a trial completed or none can go on.
+    /// The budget is spent and nothing runs, yet a bracket has no trial at the last rung (a small budget, or a large
+    /// eta): that bracket's best trial waiting at its highest rung goes on, one rung at a time, so every bracket ends
+    /// with a result (as the plan counts them). Recorded like a report, so a restart replays it. Empty when every
+    /// bracket completed a trial or none can go on.
     /// </summary>
     public IReadOnlyList<AshaDecision> PromoteAtEndOfBudget(Func<int, bool> waiting)
     {
-        if (_asha is null || BudgetLeft) return [];
-        if (_asha.EndOfBudgetCandidate(waiting) is not { } trial) return [];
-        int rung = TargetRung(trial);
-        var report = new TrialRungReport(trial, rung, _state.Reports.First(r => r.Trial == trial && r.Rung == rung).Score, null) { EndOfBudget = true };
-        var step = _asha.Apply(AsRungReport(report));
-        _state.Reports.Add(report);
-        Record(step);
-        return [step.Decision];
-    }
-
-    void Record(AshaStep step)
-    {
-        _asha = step.State;
-        foreach (var d in step.LatePromotions.Prepend(step.Decision))
+        if (Asha is null || BudgetLeft) return [];
+        var decisions = new List<AshaDecision>();
+        for (int b = 0; b < _states.Length; b++)
         {
-            if (!_decisions.TryGetValue(d.Trial, out var list)) _decisions[d.Trial] = list = [];
-            list.Add(d);
+            if (_states[b].EndOfBudgetCandidate(waiting) is not { } trial) continue;
+            int rung = TargetRung(trial);
+            var report = new TrialRungReport(trial, rung, _state.Reports.First(r => r.Trial == trial && r.Rung == rung).Score, null) { EndOfBudget = true };
+            decisions.Add(Apply(report)[0]);
+            _state.Reports.Add(report);
         }
+        return decisions;
     }
 
     public IReadOnlyList<AshaDecision> DecisionsOf(int trial) => _decisions.TryGetValue(trial, out var list) ? list : [];

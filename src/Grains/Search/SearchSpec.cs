@@ -192,6 +192,13 @@ public sealed record AshaSettings
     /// default to auto; null (searches stored before cohorts existed, specs built in code) is async.
     /// </summary>
     [Id(6)] public string? Cohorts { get; init; }
+    /// <summary>
+    /// Hyperband's hedge (Li et al. 2018): trials go round robin (by trial number) to this many brackets, bracket b
+    /// starting at rung b, so the last of as many brackets as rungs trains every one of its trials to the end and never
+    /// stops early. 1 (the default) is plain ASHA. Round robin rather than Hyperband's budget-equalising counts: those
+    /// need dozens of trials, and a small search still gets trials into every bracket.
+    /// </summary>
+    [Id(7)] public int Brackets { get; init; } = 1;
 
     public const string Auto = "auto", Sync = "sync", Async = "async";
     /// <summary>Up to this many trials, auto means synchronous cohorts: a straggler idles a slot for at most a rung of a small search.</summary>
@@ -210,6 +217,10 @@ public sealed record AshaSettings
         else if (MinEpochs >= epochs)
             errors.Add($"search.asha.minEpochs: {MinEpochs} must be below epochs ({epochs}), or there is no rung to stop at");
         if (Eta < 2) errors.Add($"search.asha.eta: {Eta} must be at least 2 (each rung keeps 1/eta)");
+        if (Brackets < 1) errors.Add($"search.asha.brackets: {Brackets} must be at least 1 (1 is plain ASHA)");
+        else if (Brackets > 1 && MinEpochs >= 1 && MinEpochs < epochs && Eta >= 2 && Policy(epochs).RungEpochs is var rungs && Brackets > rungs.Count)
+            errors.Add($"search.asha.brackets: {Brackets} is more than the {rungs.Count} rungs ({string.Join(", ", rungs)} epochs); bracket b starts " +
+                $"at rung b, so use at most {rungs.Count} (the last then trains every trial it gets to the end)");
         if (Cohorts is not (null or Auto or Sync or Async))
             errors.Add($"search.asha.cohorts: '{Cohorts}' is not known; use auto, sync or async");
         if (!(StopSignificance is > 0 and < 1))
@@ -220,12 +231,31 @@ public sealed record AshaSettings
         return errors;
     }
 
-    /// <summary>The policy; with <paramref name="cohortTrials"/> (see <see cref="SearchSpec.CohortTrials"/>) its rungs are cohorts of the plan's funnel.</summary>
-    public AshaPolicy Policy(int epochs, int? cohortTrials = null)
+    /// <summary>
+    /// The policy of one bracket (all the rungs: plain ASHA); with <paramref name="cohortTrials"/> (see
+    /// <see cref="SearchSpec.CohortTrials"/>) its rungs are cohorts of the plan's funnel.
+    /// </summary>
+    public AshaPolicy Policy(int epochs, int? cohortTrials = null) => BracketPolicy(MinEpochs, epochs, cohortTrials);
+
+    /// <summary>
+    /// Each bracket's policy (see <see cref="Brackets"/>): bracket b's rungs are the search's from rung b on, and its
+    /// cohorts (when <paramref name="cohortTrials"/> is set) are the funnel of the trials round robin sends it.
+    /// </summary>
+    public IReadOnlyList<AshaPolicy> BracketPolicies(int epochs, int? cohortTrials = null)
     {
-        var asynchronous = new AshaPolicy(MinEpochs, Eta, epochs, StopSignificance);
-        return cohortTrials is not { } n ? asynchronous
-            : new AshaPolicy(MinEpochs, Eta, epochs, StopSignificance, SearchPlanner.Funnel(n, Eta, asynchronous.RungEpochs.Count));
+        var rungs = Policy(epochs).RungEpochs;
+        int count = Math.Clamp(Brackets, 1, rungs.Count);
+        return [.. Enumerable.Range(0, count).Select(b => BracketPolicy(rungs[b], epochs, cohortTrials is { } n ? BracketTrials(n, count, b) : null))];
+    }
+
+    /// <summary>Of <paramref name="trials"/> numbered from 0, those round robin sends to bracket <paramref name="bracket"/> of <paramref name="brackets"/>.</summary>
+    public static int BracketTrials(int trials, int brackets, int bracket) => Math.Max(0, (trials - bracket + brackets - 1) / brackets);
+
+    AshaPolicy BracketPolicy(int minEpochs, int epochs, int? cohortTrials)
+    {
+        var asynchronous = new AshaPolicy(minEpochs, Eta, epochs, StopSignificance);
+        return cohortTrials is not ({ } n and > 0) ? asynchronous // a bracket round robin sends nothing has no cohort to wait for
+            : new AshaPolicy(minEpochs, Eta, epochs, StopSignificance, SearchPlanner.Funnel(n, Eta, asynchronous.RungEpochs.Count));
     }
 }
 

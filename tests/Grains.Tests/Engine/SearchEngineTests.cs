@@ -15,7 +15,7 @@ namespace StableSnn.Grains.Tests.Engine;
 /// <summary>Searches run by the real grains on a real silo with durable storage, trained by <see cref="SearchTrainer"/>.</summary>
 public class SearchEngineTests
 {
-    static SweepSpec Search(string name, string algorithm, int trials, int epochs = 9, int maxConcurrency = 3) => new()
+    static SweepSpec Search(string name, string algorithm, int trials, int epochs = 9, int maxConcurrency = 3, int brackets = 1) => new()
     {
         Name = name, Datasets = ["fashion-mnist"], Architectures = ["small-cnn"], Neurons = ["dlif"], Modes = ["at"], Seeds = [42],
         Epochs = epochs, AttackSuite = "reliable", MaxConcurrency = maxConcurrency,
@@ -23,7 +23,7 @@ public class SearchEngineTests
         {
             Algorithm = algorithm, Seed = 7, Budget = new SearchBudget { Experiments = trials },
             Space = new SearchSpace(SearchDimension.LogUniform("alpha", 0.01, 10, zeroProbability: 0.1)),
-            Asha = new AshaSettings { MinEpochs = 1, Eta = 3 },
+            Asha = new AshaSettings { MinEpochs = 1, Eta = 3, Brackets = brackets },
         },
     };
 
@@ -184,6 +184,34 @@ public class SearchEngineTests
         var trial = again.Trials[stopped.Number];
         Assert.Contains(said, trial.Decisions);
         Assert.Equal(1, trial.TargetRung);
+    }
+
+    [Fact]
+    public async Task ABracketedSearchStartsEachTrialAtItsBracketsRungAndItsLastBracketNeverStopsEarly()
+    {
+        using var data = new TempDirectory();
+        var trainer = new SearchTrainer(TimeSpan.FromMilliseconds(30));
+        using var host = StartSilo(StorageOptions.SqliteIn(data.Path), trainer, data.Path);
+        await host.StartAsync();
+        var sweep = host.Services.GetRequiredService<IGrainFactory>().GetGrain<ISweepGrain>("brackets");
+        await sweep.Submit(Search("brackets", "asha", trials: 12, brackets: 3));
+        var search = await WaitForSearch(sweep, _ => true, until: async () => (await sweep.GetSnapshot()).IsFinished);
+        await host.StopAsync();
+
+        Assert.Equal(12, search.Trials.Length);
+        foreach (var trial in search.Trials)
+        {
+            int bracket = trial.Number % 3;
+            var runs = trainer.Runs.Where(r => r.Key == trial.Key).ToList();
+            Assert.Equal((0, search.RungEpochs[bracket]), (runs[0].From, runs[0].To)); // bracket b's first rung is the search's rung b
+            Assert.Equal(runs.Select(r => r.From), runs.Select(r => r.To).Prepend(0).SkipLast(1));
+            Assert.All(trial.Rungs, r => Assert.True(r.Rung >= bracket));
+            if (bracket == 2) Assert.Equal(ExperimentPhase.Completed, trial.Phase); // never stopped early: trained 0 -> 9 in one run
+            Assert.All(trial.Decisions, d => Assert.Contains($"bracket {bracket})", d));
+        }
+        // Brackets 0 and 1 each finish at least their best; bracket 2 all four of its trials.
+        Assert.InRange(search.Trials.Count(t => t.Phase == ExperimentPhase.Completed), 4 + 2, 12);
+        Assert.Equal(search.Trials.Where(t => t.Phase == ExperimentPhase.Completed).Max(t => t.Objective!.Robust), search.Best!.Objective!.Robust);
     }
 
     [Theory]
