@@ -295,14 +295,16 @@ public sealed class AshaState
         };
     }
 
-    /// <summary>McNemar of <paramref name="trial"/> against the best-ranked other trial at the rung; null without both masks.</summary>
+    /// <summary>McNemar of <paramref name="trial"/> against the best-ranked other trial at the rung on the images both scored; null without both masks.</summary>
     private static PairedTest? TestAgainstLeader(Rung rung, int trial, double significance)
     {
         var leader = rung.Ranked.FirstOrDefault(t => t.Trial != trial);
-        if (leader == default || !rung.Masks.TryGetValue(trial, out var mine) || !rung.Masks.TryGetValue(leader.Trial, out var theirs)
-            || mine.Length != theirs.Length)
+        if (leader == default || !rung.Masks.TryGetValue(trial, out var mine) || !rung.Masks.TryGetValue(leader.Trial, out var theirs))
             return null;
-        var (onlyLeader, onlyTrial) = ExampleMask.Discordant(theirs, mine);
+        // Masks are prefixes of one image order (a time-capped probe scores fewer): pair them on the images both scored.
+        int common = Math.Min(mine.Length, theirs.Length);
+        if (common == 0) return null;
+        var (onlyLeader, onlyTrial) = ExampleMask.Discordant(theirs[..common], mine[..common]);
         return new PairedTest(leader.Trial, onlyLeader, onlyTrial, Accuracy.McNemarExact(onlyLeader, onlyTrial), significance);
     }
 

@@ -43,7 +43,7 @@ public static class SearchPlanner
     public static SearchPlan Plan(SearchSpec search, int epochs, StepCosts? costs = null)
     {
         ArgumentNullException.ThrowIfNull(search);
-        costs ??= new StepCosts();
+        costs = WithProbeCap(search, costs ?? new StepCosts());
         var rungs = search.Algorithm == "asha" ? search.Asha.Policy(epochs).RungEpochs : [epochs];
         var eta = search.Algorithm == "asha" ? search.Asha.Eta : 1;
         var brackets = search.Algorithm == "asha" ? Math.Clamp(search.Asha.Brackets, 1, rungs.Count) : 1;
@@ -184,6 +184,12 @@ public static class SearchPlanner
             return total;
         }
     }
+
+    /// <summary>Unmeasured probe seconds are at most the probe's share of an epoch (it stops there), when epochs are priced.</summary>
+    static StepCosts WithProbeCap(SearchSpec search, StepCosts costs) =>
+        costs.ProbeSeconds is null && costs.EpochSeconds is { } e && search.Algorithm == "asha" && search.Asha.ProbeEpochFraction > 0
+            ? costs with { ProbeSeconds = search.Asha.ProbeEpochFraction * e }
+            : costs;
 
     /// <summary>The largest trial count up to <paramref name="limit"/> that <paramref name="fits"/> (which grows with trials), or 0.</summary>
     static int Largest(int limit, Func<int, bool> fits)

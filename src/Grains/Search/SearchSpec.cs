@@ -199,6 +199,14 @@ public sealed record AshaSettings
     /// need dozens of trials, and a small search still gets trials into every bracket.
     /// </summary>
     [Id(7)] public int Brackets { get; init; } = 1;
+    /// <summary>
+    /// The probe stops adding images once it has spent this share of the epoch it judges (at least one batch of
+    /// <see cref="Contracts.RungProbe.MinExamples"/>), so ranking never costs more than half the training it ranks;
+    /// 0 scores all probeExamples whatever it costs.
+    /// </summary>
+    [Id(8)] public double ProbeEpochFraction { get; init; } = DefaultProbeEpochFraction;
+
+    public const double DefaultProbeEpochFraction = 0.5;
 
     public const string Auto = "auto", Sync = "sync", Async = "async";
     /// <summary>Up to this many trials, auto means synchronous cohorts: a straggler idles a slot for at most a rung of a small search.</summary>
@@ -208,6 +216,7 @@ public sealed record AshaSettings
     public Contracts.RungProbe Probe(double epsilon255) => new()
     {
         Epsilon = epsilon255 / 255.0, Steps = ProbeSteps, Examples = ProbeExamples, SquareQueries = ProbeSquareQueries,
+        EpochFraction = ProbeEpochFraction > 0 ? ProbeEpochFraction : null,
     };
 
     public IReadOnlyList<string> Validate(int epochs)
@@ -221,6 +230,8 @@ public sealed record AshaSettings
         else if (Brackets > 1 && MinEpochs >= 1 && MinEpochs < epochs && Eta >= 2 && Policy(epochs).RungEpochs is var rungs && Brackets > rungs.Count)
             errors.Add($"search.asha.brackets: {Brackets} is more than the {rungs.Count} rungs ({string.Join(", ", rungs)} epochs); bracket b starts " +
                 $"at rung b, so use at most {rungs.Count} (the last then trains every trial it gets to the end)");
+        if (!(ProbeEpochFraction is >= 0 and <= 1))
+            errors.Add($"search.asha.probeEpochFraction: {SearchSpec.Format(ProbeEpochFraction)} must be in [0, 1] (a share of an epoch's seconds; 0 for no cap)");
         if (Cohorts is not (null or Auto or Sync or Async))
             errors.Add($"search.asha.cohorts: '{Cohorts}' is not known; use auto, sync or async");
         if (!(StopSignificance is > 0 and < 1))

@@ -36,7 +36,7 @@ public sealed class InstantFakeTrainer(Func<LeaseRef, int, FakeAction>? behaviou
                 Rung = new RungMeasurement
                 {
                     Epoch = rung, ValidationAccuracy = 0.9, ProbeCleanAccuracy = 0.9, ProbeRobustAccuracy = score, ProbeExamples = 256,
-                    ProbeAttack = "PGD-10", Epsilon = spec.Probe?.Epsilon ?? 8 / 255.0,
+                    ProbeAttack = "APGD-CE-adaptive-10+Square-100", Epsilon = spec.Probe?.Epsilon ?? 8 / 255.0,
                 },
             };
         }

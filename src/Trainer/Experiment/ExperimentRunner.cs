@@ -163,8 +163,10 @@ public sealed class ExperimentRunner(ExperimentSpec spec, string outputDirectory
     /// </summary>
     void ReportRung(SpikingNetwork model, ImageDataset selection, CheckpointState state, int epoch)
     {
-        double validation = state.History.LastOrDefault(h => h.Epoch == epoch)?.SelectionAccuracy ?? Evaluate(model, selection);
-        var rung = RobustnessProbe.Run(model, spec.Probe ?? new RungProbe(), selection, spec.EvaluationSeed, epoch, validation, device);
+        var record = state.History.LastOrDefault(h => h.Epoch == epoch);
+        double validation = record?.SelectionAccuracy ?? Evaluate(model, selection);
+        var rung = RobustnessProbe.Run(model, spec.Probe ?? new RungProbe(), selection, spec.EvaluationSeed, epoch, validation, device,
+            epochSeconds: record?.Seconds);
         var path = RungResult.PathFor(outputDirectory, epoch);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(rung, ExperimentSpec.Json));

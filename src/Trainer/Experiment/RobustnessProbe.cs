@@ -8,29 +8,38 @@ using static TorchSharp.torch;
 namespace StableSnn.Trainer.Experiment;
 
 /// <summary>
-/// The short attack a search rung ranks trials by (<see cref="RungProbe"/>): PGD on a fixed subset of the selection
-/// set, on the weights of the epoch just trained. Cheap by design (a few hundred images, ten steps): it only has to
-/// order trials, the full suite still scores the survivors.
+/// The short attack a search rung ranks trials by (<see cref="RungProbe"/>): the objective's cascade at a small budget
+/// (adaptive APGD-CE, then Square on its survivors) on a fixed subset of the selection set, on the weights of the epoch
+/// just trained. Cheap by design (a few hundred images, ten steps, at most a share of the epoch's seconds): it only
+/// has to order trials, the full suite still scores the survivors.
 /// </summary>
 public static class RobustnessProbe
 {
-    const int Batch = 256;
+    // Small batches so a time-capped probe stops close to its budget; each image's result does not depend on its batch.
+    const int Batch = RungProbe.MinExamples;
 
+    /// <param name="epochSeconds">Seconds of the epoch just trained: with <see cref="RungProbe.EpochFraction"/>, the probe's budget.</param>
     public static RungResult Run(SpikingNetwork model, RungProbe probe, ImageDataset selection, int evaluationSeed, int epoch,
-        double validationAccuracy, Device device)
+        double validationAccuracy, Device device, double? epochSeconds = null)
     {
         var clock = Stopwatch.StartNew();
-        // Seeded by the evaluation seed alone: every trial and every rung is probed on the same images.
+        double? budget = probe.EpochFraction is { } f && epochSeconds is > 0 and var s ? f * s : null;
+        // Seeded by the evaluation seed alone: every trial and every rung is probed on the same images, in the same order.
         using var subset = DataSplit.Subset(selection, Math.Min(probe.Examples, selection.Count), evaluationSeed + 3);
-        var attack = new Pgd((float)probe.Epsilon, probe.Steps, (float)(2.5 * probe.Epsilon / probe.Steps), randomStart: true,
-            name: $"PGD-{probe.Steps}");
+        var attack = AttackFactory.Create(AttackSuites.ApgdCeAdaptive(probe.Steps) with
+        {
+            Epsilon = (float)probe.Epsilon, Name = $"APGD-CE-adaptive-{probe.Steps}", Cascade = false,
+        });
         var square = probe.SquareQueries > 0 ? new SquareAttack((float)probe.Epsilon, probe.SquareQueries, name: $"Square-{probe.SquareQueries}") : null;
         string name = square is null ? attack.Name : $"{attack.Name}+{square.Name}";
         long clean = 0, robust = 0;
         var robustMask = new bool[subset.Count]; // per image, so a search can test two trials on the same images
+        int scored = 0;
         model.eval();
         for (int start = 0; start < subset.Count; start += Batch)
         {
+            // Over budget at this pace with the next batch: stop, keeping at least one batch.
+            if (budget is { } b && start >= RungProbe.MinExamples && clock.Elapsed.TotalSeconds / start * (start + Batch) > b) break;
             using var scope = NewDisposeScope();
             int n = Math.Min(Batch, subset.Count - start);
             var x = subset.Images.narrow(0, start, n).to(device).to_type(ScalarType.Float32).div_(255);
@@ -60,13 +69,15 @@ public static class RobustnessProbe
                 kept.CopyTo(robustMask, start);
                 robust += kept.Count(c => c);
             }
+            scored = start + n;
         }
         return new RungResult
         {
-            Epoch = epoch, ValidationAccuracy = validationAccuracy, ProbeExamples = subset.Count, ProbeAttack = name,
-            ProbeCleanAccuracy = subset.Count == 0 ? 0 : (double)clean / subset.Count,
-            ProbeRobustAccuracy = subset.Count == 0 ? 0 : (double)robust / subset.Count,
-            Epsilon = probe.Epsilon, ProbeSeconds = clock.Elapsed.TotalSeconds, Mask = ExampleMask.Pack(robustMask),
+            Epoch = epoch, ValidationAccuracy = validationAccuracy, ProbeExamples = scored, ProbeAttack = name,
+            ProbeCleanAccuracy = scored == 0 ? 0 : (double)clean / scored,
+            ProbeRobustAccuracy = scored == 0 ? 0 : (double)robust / scored,
+            Epsilon = probe.Epsilon, ProbeSeconds = clock.Elapsed.TotalSeconds, Mask = ExampleMask.Pack(robustMask[..scored]),
+            BudgetSeconds = budget,
         };
     }
 }

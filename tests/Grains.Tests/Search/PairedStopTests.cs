@@ -79,4 +79,20 @@ public class PairedStopTests
         var (_, again) = policy.Replay(Reports);
         Assert.Equal(first.Select(s => s.Decision.Explain()), again.Select(s => s.Decision.Explain()));
     }
+
+    [Fact]
+    public void ProbesOfDifferentLengthArePairedOnTheImagesBothScored()
+    {
+        // A time-capped probe scores a prefix of the same seeded order. The leader t0 on 20 images (right on 0-14), the
+        // trial t1 on its first 12 (right on 0-1): on images 0-11, 10 robust for t0 only, 0 for t1: p = 2/2^10.
+        RungReport Prefix(int trial, int right, int examples) => new(trial, 0, right / (double)examples)
+        {
+            Mask = ExampleMask.Pack([.. Enumerable.Range(0, examples).Select(i => i < right)]), Examples = examples,
+        };
+        var (_, steps) = new AshaPolicy(1, 2, 4, stopSignificance: 0.05).Replay([Prefix(0, 15, 20), Prefix(1, 2, 12)]);
+        var test = steps[1].Decision.Test!;
+        Assert.Equal((10, 0), (test.OnlyLeader, test.OnlyTrial));
+        Assert.Equal(2 / 1024.0, test.P, 12);
+        Assert.Equal(AshaAction.Stop, steps[1].Decision.Action);
+    }
 }

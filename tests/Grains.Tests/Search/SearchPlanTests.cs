@@ -67,4 +67,20 @@ public sealed class SearchPlanTests
         Assert.Contains("experiments 2: 2 finish, 10 trainer-epochs", refusal);
         Assert.Null(SearchPlanner.Refusal(one with { Budget = new SearchBudget { Experiments = 2 } }, 5));
     }
+
+    [Fact]
+    public void Unmeasured_probes_are_priced_at_their_share_of_an_epoch()
+    {
+        // 18 trials: 18 -> 6 -> 2 (42 trainer-epochs, 24 probes, 2 finals). Epoch 10 s, final 100 s, probe unmeasured:
+        // at most half an epoch (5 s): 420 + 24 x 5 + 2 x 100 = 740 s. Measured probe seconds (2 s) win: 420 + 48 + 200.
+        var search = Asha(new SearchBudget { Experiments = 18 });
+        Assert.Equal(740, SearchPlanner.Plan(search, 9, new StepCosts(EpochSeconds: 10, FinalSeconds: 100)).Seconds!.Value, 9);
+        Assert.Equal(668, SearchPlanner.Plan(search, 9, new StepCosts(EpochSeconds: 10, ProbeSeconds: 2, FinalSeconds: 100)).Seconds!.Value, 9);
+        var uncapped = search with { Asha = search.Asha with { ProbeEpochFraction = 0 } };
+        Assert.Equal(620, SearchPlanner.Plan(uncapped, 9, new StepCosts(EpochSeconds: 10, FinalSeconds: 100)).Seconds!.Value, 9);
+        Assert.Null(uncapped.Asha.Probe(8).EpochFraction);
+        Assert.Equal(0.5, search.Asha.Probe(8).EpochFraction);
+        Assert.Contains(search.Asha with { ProbeEpochFraction = 1.5 } is var bad ? bad.Validate(9) : [],
+            e => e.StartsWith("search.asha.probeEpochFraction: 1.5 must be in [0, 1]", StringComparison.Ordinal));
+    }
 }

@@ -48,7 +48,7 @@ public class TrainerProcessTests
     {
         using var toy = new ToyMnist();
         using var work = new TempDirectory();
-        var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec("raw", epochs: 2) with { StopAtEpoch = 1 });
+        var specPath = TrainerProcess.WriteSpec(work.Path, toy.Spec("raw", epochs: 2) with { StopAtEpoch = 1, Probe = new RungProbe { Steps = 4, SquareQueries = 25 } }); // a small probe: the exit code is the point
         var run = TrainerProcess.Run("train", "--spec", specPath, "--out", work.File("out"));
         Assert.Equal(ExitCodes.RungReached, run.ExitCode);
         Assert.True(File.Exists(RungResult.PathFor(work.File("out"), 1)));
