@@ -142,6 +142,25 @@ public sealed class StudyTests : IDisposable
     }
 
     [Fact]
+    public void One_seed_is_never_a_detected_effect_however_small_its_p()
+    {
+        // One seed, 20 images: alpha 0 right on 0-2, alpha 1 on 0-11: 9 / 0, p = 2 / 2^9 = 0.0039, and the interval over
+        // the images alone excludes 0. Two trained models differ; whether the method does needs more seeds.
+        var study = Study("0, 1", "1");
+        Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 16, 12));
+        var result = Analyse(study);
+        var worst = Assert.Single(Assert.Single(result.Arms).Worst);
+        Assert.Equal(2 / 512.0, worst.AdjustedP, 12);
+        Assert.True(worst.Interval.Low > 0);
+        Assert.False(worst.Detected);
+        var answer = StudyPage.Answer(result);
+        Assert.Contains("(Holm p 0.004, higher in its one seed, more seeds needed)", answer);
+        Assert.Contains("Alpha 1 is higher in the one seed measured (+45.0 points; pooled McNemar p 0.004, Holm 0.004), so these models differ " +
+                        "beyond doubt, but 1 seed is too few to bound the effect over training runs (interval, over images alone, [", answer);
+        Assert.DoesNotContain("buys worst-case robustness", answer);
+    }
+
+    [Fact]
     public void An_effect_every_seed_shows_but_two_seeds_cannot_bound_is_said_to_need_more_seeds()
     {
         // 20 images. Seed 1: alpha 0 right on 0-2, alpha 1 on 0-11 (+45 points); seed 2: 0-2 against 0-5 (+15). Pooled

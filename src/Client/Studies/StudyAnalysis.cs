@@ -32,8 +32,11 @@ public sealed record Comparison(
     string Measure, double Alpha, IReadOnlyList<SeedComparison> Seeds, double Difference, Interval Interval,
     int OnlyAlpha, int OnlyBaseline, double P, double AdjustedP)
 {
-    /// <summary>Beyond noise: significant after correction, its interval excludes 0 and every seed has the same sign.</summary>
-    public bool Detected => AdjustedP < StudyAnalysis.Level && (Interval.Low > 0 || Interval.High < 0)
+    /// <summary>
+    /// Beyond noise: at least two seeds (one seed's interval is over images alone and says nothing of training runs),
+    /// significant after correction, its interval excludes 0 and every seed has the same sign.
+    /// </summary>
+    public bool Detected => Seeds.Count >= 2 && AdjustedP < StudyAnalysis.Level && (Interval.Low > 0 || Interval.High < 0)
                             && Seeds.All(s => Math.Sign(s.Difference) == Math.Sign(Difference));
 }
 

@@ -162,10 +162,10 @@ public static class StudyPage
                 text.Append($"So the regulariser costs worst-case robustness here (alpha {string.Join(", ", losses.Select(l => PivotFormat.Alpha(l.Alpha)))}). ");
             else if (arm.Worst.Where(ConsistentButUnbounded).ToList() is { Count: > 0 } consistent)
                 foreach (var w in consistent)
-                    text.Append($"Alpha {PivotFormat.Alpha(w.Alpha)} is {(w.Difference > 0 ? "higher" : "lower")} in each of the {w.Seeds.Count} seeds measured " +
+                    text.Append($"Alpha {PivotFormat.Alpha(w.Alpha)} is {(w.Difference > 0 ? "higher" : "lower")} {(w.Seeds.Count == 1 ? "in the one seed" : $"in each of the {w.Seeds.Count} seeds")} measured " +
                                 $"({string.Join(", ", w.Seeds.Select(x => Points(x.Difference)))} points; pooled McNemar p {P(w.P)}, Holm {P(w.AdjustedP)}), " +
                                 $"so these models differ beyond doubt, but {w.Seeds.Count} seed{(w.Seeds.Count == 1 ? " is" : "s are")} too few to bound the effect over training runs " +
-                                $"(interval [{Points(w.Interval.Low)}, {Points(w.Interval.High)}]): more seeds decide whether the method does. ");
+                                $"(interval{(w.Seeds.Count == 1 ? ", over images alone," : "")} [{Points(w.Interval.Low)}, {Points(w.Interval.High)}]): more seeds decide whether the method does. ");
             else
             {
                 text.Append($"No alpha changes the worst case detectably: the intervals reach {Points(widest)} points either way, " +
@@ -191,7 +191,8 @@ public static class StudyPage
 
     static string Verdict(Comparison c) => c.Detected
         ? c.Difference > 0 ? "higher, detected" : "lower, detected"
-        : ConsistentButUnbounded(c) ? $"{(c.Difference > 0 ? "higher" : "lower")} in every seed, too few seeds to bound it"
+        : ConsistentButUnbounded(c) ? c.Seeds.Count == 1 ? $"{(c.Difference > 0 ? "higher" : "lower")} in its one seed, more seeds needed"
+            : $"{(c.Difference > 0 ? "higher" : "lower")} in every seed, too few seeds to bound it"
         : c.AdjustedP < StudyAnalysis.Level ? "significant, but the seeds disagree in sign" : "within noise";
 
     static string Pct(double fraction) => PivotFormat.Percent(fraction) + "%";
