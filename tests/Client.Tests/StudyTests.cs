@@ -160,6 +160,67 @@ public sealed class StudyTests : IDisposable
         Assert.DoesNotContain("buys worst-case robustness", answer);
     }
 
+    static string SearchSpec(string name, int epochs = 3) => Spec(name, "0", "1", epochs).Replace("alphas: [0]\n", "", StringComparison.Ordinal) + """
+
+        search:
+          algorithm: random
+          seed: 1
+          space:
+            alpha: {low: 0.01, high: 10, zeroProbability: 0.1}
+          budget:
+            experiments: 3
+        """;
+
+    static CompletedExperiment Trial(string sweep, int trial, double alpha, int worst)
+    {
+        var cell = Cell(sweep, alpha, 1, 16, worst);
+        var point = cell.Point with { Trial = trial };
+        return cell with { Key = point.ExperimentKey(sweep), Point = point };
+    }
+
+    [Fact]
+    public void A_search_part_is_compared_with_the_grids_best_of_its_seed_on_the_same_images_and_by_cost()
+    {
+        // Grid, seed 1: alpha 0 right on 3 of 20 images, alpha 1 on 12 (its best); 400 + 401 trainer-seconds.
+        // Search: trial 0 (alpha 0.3) 10 of 20, trial 1 (alpha 2) 13 of 20, trial 2 stopped early; 200 + 150 + 50 s.
+        // Best 13 against 12: 1 image robust for the search only, 0 for the grid only: +5 points, McNemar p 1. Paired over
+        // the 20 images: d = 1 on 1 image, mean 0.05, sample variance 0.95 / 19 = 0.05, SE 0.05, t(19) 2.093:
+        // [-0.0547, +0.1547]: the lower bound is under -3 points, so non-inferiority is not shown. Cost 400 / 801.
+        var study = Study("0, 1", "1");
+        Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 16, 12));
+        var search = Part("s1", SearchSpec("demo-s1"), Trial("demo-s1", 0, 0.3, 10), Trial("demo-s1", 1, 2, 13));
+        var start = new DateTimeOffset(2026, 12, 4, 1, 0, 0, TimeSpan.Zero);
+        string Attempt(string key, int seconds, string exit) => $"{key},1,vm,cpu0,{start:O},{start.AddSeconds(seconds):O},{seconds},{exit}";
+        File.WriteAllLines(Path.Combine(search, ResultsView.AttemptsFile),
+        [
+            ResultsExport.AttemptsHeader, Attempt(Trial("demo-s1", 0, 0.3, 10).Key, 200, "Success"), Attempt(Trial("demo-s1", 1, 2, 13).Key, 150, "Success"),
+            Attempt(Trial("demo-s1", 2, 0.05, 1).Key, 50, "RungReached"),
+        ]);
+
+        var result = Analyse(study);
+        Assert.True(result.Complete); // the search's trials are not grid cells
+        var q = Assert.Single(result.Searches);
+        Assert.Equal((1, 2.0, 1.0), (q.Best.Point.Trial, q.Best.Point.Alpha, q.GridBest!.Point.Alpha));
+        Assert.Equal((3, 2, 1, 0), (q.Trials, q.Completed, q.OnlySearch, q.OnlyGrid));
+        Assert.Equal(0.05, q.Difference, 12);
+        Assert.Equal(1.0, q.P, 12);
+        Assert.Equal(0.05 - 2.093 * 0.05, q.DifferenceInterval.Low, 3);
+        Assert.False(q.NonInferior);
+        Assert.Equal(400 / 801.0, q.CostRatio, 12);
+        var sentence = StudyPage.SearchSentence(q);
+        Assert.Contains("found alpha 2 at 65.0% worst case against the grid's alpha 1 at 60.0%: +5.0 points [-5.5, +15.5] paired on the same images " +
+                        "(1 images robust for the search's best only, 0 for the grid's only, McNemar p 1.000), so non-inferiority at a 3-point margin is not shown", sentence);
+        Assert.Contains("400 trainer-seconds against the grid's 801 for seed 1 (0.50 of it)", sentence);
+        Assert.Contains(sentence, StudyPage.Answer(result));
+
+        // A search that trains its trials differently from the study's cells is refused, naming the trial and the field.
+        Part("s2", SearchSpec("demo-s2", epochs: 4), Trial("demo-s2", 0, 0.3, 10));
+        var refused = Assert.Throws<CliException>(() => Analyse(study));
+        Assert.Contains("part s2: ", refused.Message);
+        Assert.Contains("trains or scores trial demo-s2/", refused.Message);
+        Assert.Contains("Epochs: part 4, study 3", refused.Message);
+    }
+
     [Fact]
     public void An_effect_every_seed_shows_but_two_seeds_cannot_bound_is_said_to_need_more_seeds()
     {

@@ -47,6 +47,9 @@ public sealed record StudyResult(
     SweepSpec Spec, IReadOnlyList<StudyPart> Parts, IReadOnlyList<ArmResult> Arms, int Images, double Epsilon, string Budget,
     IReadOnlyList<string> MissingCells, int GridCells)
 {
+    /// <summary>Adaptive searches run next to the grid (search parts), each against the grid's best of its seed.</summary>
+    public IReadOnlyList<StudySearch> Searches { get; init; } = [];
+
     public bool Complete => MissingCells.Count == 0;
 }
 
@@ -62,12 +65,13 @@ public static class StudyAnalysis
     {
         ArgumentNullException.ThrowIfNull(study);
         ArgumentNullException.ThrowIfNull(parts);
-        var cells = parts.SelectMany(p => p.Experiments.Select(e => Cell(p.Name, e))).ToList();
-        if (cells.Count == 0) throw new Hosting.CliException("the parts hold no completed experiment yet");
+        var gridParts = parts.Where(p => !p.IsSearch).ToList();
+        var cells = gridParts.SelectMany(p => p.Experiments.Select(e => Cell(p.Name, e))).ToList();
+        if (cells.Count == 0) throw new Hosting.CliException("the grid's parts hold no completed experiment yet");
         var images = cells[0].Clean.Length;
         foreach (var c in cells.Where(c => c.Clean.Length != images || c.Worst.Length != images))
             throw new Hosting.CliException($"cell {StudyPart.CellKey(c.Point)} ({c.Part}) was scored on {c.Clean.Length} images, not {images}: every cell must be scored on the same images");
-        var first = parts.SelectMany(p => p.Experiments).First().Outcome;
+        var first = gridParts.SelectMany(p => p.Experiments).First().Outcome;
         var headline = Headline(first);
         var budget = first.Budget is null ? "unrecorded" : first.BelowStandardBudget ? $"{first.Budget} (below AutoAttack's standard: {first.BudgetDescription})" : first.Budget;
         var done = cells.Select(c => StudyPart.CellKey(c.Point)).ToHashSet(StringComparer.Ordinal);
@@ -77,7 +81,14 @@ public static class StudyAnalysis
             .OrderBy(g => g.Key.ToString(), StringComparer.Ordinal)
             .Select(g => Arm($"{g.Key.Dataset} {g.Key.Architecture} {g.Key.Neuron} {g.Key.Mode}", g.ToList(), study.BaselineAlpha))
             .ToList();
-        return new StudyResult(study, parts, arms, images, headline.Epsilon, budget, missing, grid.Count);
+        var searches = parts.Where(p => p.IsSearch).Select(p =>
+        {
+            var trials = p.Experiments.Select(e => Cell(p.Name, e)).ToList();
+            foreach (var t in trials.Where(t => t.Worst.Length != images))
+                throw new Hosting.CliException($"search trial {t.Point.ExperimentKey(p.Spec.Name)} ({p.Name}) was scored on {t.Worst.Length} images, not the grid's {images}");
+            return StudySearch.Of(p, trials, cells, gridParts);
+        }).OfType<StudySearch>().ToList();
+        return new StudyResult(study, parts, arms, images, headline.Epsilon, budget, missing, grid.Count) { Searches = searches };
     }
 
     /// <summary>The worst case the study reads: the one at 8/255 when measured, else the largest epsilon.</summary>

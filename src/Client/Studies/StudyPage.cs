@@ -87,11 +87,11 @@ public static class StudyPage
         foreach (var p in s.Parts)
         {
             var cells = s.Arms.SelectMany(a => a.Alphas).SelectMany(a => a.Cells).Where(c => c.Part == p.Name).ToList();
-            md.AppendLine($"| {p.Name} | {cells.Count} | {p.Attempts.Count} | {p.Attempts.Count(a => a.Exit != "Success")} | {(p.Wall is { } w ? Duration(w) : "-")} | " +
+            md.AppendLine($"| {p.Name} | {(p.IsSearch ? $"search: {p.Experiments.Count} trials completed" : cells.Count.ToString(Invariant))} | {p.Attempts.Count} | {p.Attempts.Count(a => a.Exit != "Success")} | {(p.Wall is { } w ? Duration(w) : "-")} | " +
                           $"{p.Attempts.Sum(a => a.Seconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TrainSeconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TotalSeconds - c.TrainSeconds).ToString("N0", Invariant)} |");
         }
-        var all = s.Parts.SelectMany(p => p.Attempts).ToList();
-        md.AppendLine($"| **all** | {s.GridCells - s.MissingCells.Count} | {all.Count} | {all.Count(a => a.Exit != "Success")} | {Duration(TimeSpan.FromTicks(s.Parts.Sum(p => p.Wall?.Ticks ?? 0)))} | {all.Sum(a => a.Seconds).ToString("N0", Invariant)} | | |");
+        var all = s.Parts.Where(p => !p.IsSearch).SelectMany(p => p.Attempts).ToList();
+        md.AppendLine($"| **grid** | {s.GridCells - s.MissingCells.Count} | {all.Count} | {all.Count(a => a.Exit != "Success")} | {Duration(TimeSpan.FromTicks(s.Parts.Where(p => !p.IsSearch).Sum(p => p.Wall?.Ticks ?? 0)))} | {all.Sum(a => a.Seconds).ToString("N0", Invariant)} | | |");
         md.AppendLine();
         var interrupted = all.Where(a => a.Exit != "Success").ToList();
         md.AppendLine(interrupted.Count == 0
@@ -100,10 +100,17 @@ public static class StudyPage
               string.Join("; ", interrupted.Select(a => $"`{a.Experiment}` attempt {a.Attempt} on {a.Node}/{a.Slot} ended {a.Exit} after {a.Seconds:F0} s"))).AppendLine();
 
         md.AppendLine("## Search next to the grid").AppendLine();
-        var searches = s.Parts.Where(p => p.Spec.ProposesTrials).ToList();
-        md.AppendLine(searches.Count == 0
-            ? "Not run yet: no part of this study is an adaptive search. Its answer and cost go here once one is."
-            : $"Parts {string.Join(", ", searches.Select(p => p.Name))} ran a search; see their search-trials.csv and report.html.").AppendLine();
+        if (s.Searches.Count == 0)
+            md.AppendLine("Not run yet: no part of this study is an adaptive search with a completed trial. Its answer and cost go here once one is.").AppendLine();
+        foreach (var q in s.Searches)
+        {
+            md.AppendLine($"Part {q.Part}: `{q.Algorithm}` on seed {q.Seed}, {q.Trials} trials proposed, {q.Completed} trained to the end and attacked like the grid's cells (same images, suite and budget).").AppendLine();
+            md.AppendLine("| | alpha | worst case | clean |").AppendLine("|---|---|---|---|");
+            md.AppendLine($"| search's best (trial {q.Best.Point.Trial}) | {PivotFormat.Alpha(q.Best.Point.Alpha)} | {Pct(q.Best.WorstAccuracy)} {PivotFormat.Interval(Contracts.Accuracy.Wilson(q.Best.Worst.Count(x => x), q.Best.Worst.Length))} | {Pct(q.Best.CleanAccuracy)} |");
+            if (q.GridBest is { } g)
+                md.AppendLine($"| grid's best of seed {q.Seed} ({q.GridCells} cells) | {PivotFormat.Alpha(g.Point.Alpha)} | {Pct(g.WorstAccuracy)} {PivotFormat.Interval(Contracts.Accuracy.Wilson(g.Worst.Count(x => x), g.Worst.Length))} | {Pct(g.CleanAccuracy)} |");
+            md.AppendLine().AppendLine(SearchSentence(q)).AppendLine();
+        }
 
         md.AppendLine("## Reproduce").AppendLine();
         foreach (var p in s.Parts)
@@ -181,11 +188,25 @@ public static class StudyPage
                 : $"The masking checks flagged {flagged.Count} of {total} models ({string.Join(", ", flagged.Select(c => $"alpha {PivotFormat.Alpha(c.Point.Alpha)} s{c.Point.Seed}: {string.Join(", ", c.Flags)}"))}); " +
                   "their worst case rests on the gradient-free attack. ");
         }
+        foreach (var q in s.Searches) text.Append(SearchSentence(q)).Append(' ');
         if (!s.Complete) text.Append($"Partial: {s.GridCells - s.MissingCells.Count} of {s.GridCells} cells.");
         return text.ToString().TrimEnd();
     }
 
     /// <summary>Significant after correction and the same sign in every seed, yet the interval over seeds reaches 0: too few seeds.</summary>
+    /// <summary>The search against the grid in one sentence: paired difference, non-inferiority at 3 points, cost ratio.</summary>
+    public static string SearchSentence(StudySearch q)
+    {
+        var cost = $"{q.SearchSeconds.ToString("N0", Invariant)} trainer-seconds" +
+                   (q.GridSeconds > 0 ? $" against the grid's {q.GridSeconds.ToString("N0", Invariant)} for seed {q.Seed} ({q.CostRatio.ToString("0.00", Invariant)} of it)" : "");
+        if (q.GridBest is not { } g) return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case; the grid has no cell of seed {q.Seed} to compare with; cost {cost}.";
+        var margin = (100 * StudySearch.Margin).ToString("0.#", Invariant);
+        return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case against the grid's alpha {PivotFormat.Alpha(g.Point.Alpha)} at {Pct(g.WorstAccuracy)}: " +
+               $"{Points(q.Difference)} points [{Points(q.DifferenceInterval.Low)}, {Points(q.DifferenceInterval.High)}] paired on the same images ({q.OnlySearch} images robust for the search's best only, {q.OnlyGrid} for the grid's only, McNemar p {P(q.P)}), " +
+               (q.NonInferior ? $"so it is non-inferior at a {margin}-point margin" : $"so non-inferiority at a {margin}-point margin is not shown (the lower bound is below it)") +
+               $", for {cost}.";
+    }
+
     static bool ConsistentButUnbounded(Comparison c) => !c.Detected && c.AdjustedP < StudyAnalysis.Level
         && c.Seeds.All(x => Math.Sign(x.Difference) == Math.Sign(c.Difference) && x.Difference != 0);
 

@@ -24,6 +24,9 @@ public sealed record StudyPart(
 {
     public const string SpecFile = "spec.yaml", RunFile = "run.txt";
 
+    /// <summary>An adaptive search on the study's problem (its trials are not grid cells), reported next to the grid.</summary>
+    public bool IsSearch => Spec.ProposesTrials;
+
     /// <summary>First attempt's start to last attempt's end; null without attempts.</summary>
     public TimeSpan? Wall => Attempts.Count == 0 ? null : Attempts.Max(a => a.Ended) - Attempts.Min(a => a.Started);
 
@@ -41,7 +44,7 @@ public sealed record StudyPart(
             .Select(d => Load(study, d)).ToList();
         if (parts.Count == 0) throw new CliException($"--parts: no part in '{folder}' (a part is a folder with {ResultsView.JsonFile} and {SpecFile})");
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var part in parts)
+        foreach (var part in parts.Where(p => !p.IsSearch))
             foreach (var e in part.Experiments)
                 if (!seen.TryAdd(CellKey(e.Point), part.Name))
                     throw new CliException($"cell {CellKey(e.Point)} is measured by two parts ({seen[CellKey(e.Point)]} and {part.Name}): remove it from one, a study scores each cell once");
@@ -61,14 +64,18 @@ public sealed record StudyPart(
         catch (SpecFileException e) { throw new CliException($"part {name}: {e.Message}"); }
         var experiments = ResultsExport.ReadJson(Path.Combine(folder, ResultsView.JsonFile)).Experiments;
         var grid = GridExpansion.Expand(study).Select(CellKey).ToHashSet(StringComparer.Ordinal);
+        var arms = GridExpansion.Expand(study).Select(p => (p.Dataset, p.Architecture, p.Neuron, p.Mode, p.Seed)).ToHashSet();
         foreach (var e in experiments)
         {
-            if (!grid.Contains(CellKey(e.Point)))
+            // A search proposes its own alphas: its trials must be on the study's arms and seeds, trained and scored alike.
+            if (spec.ProposesTrials && !arms.Contains((e.Point.Dataset, e.Point.Architecture, e.Point.Neuron, e.Point.Mode, e.Point.Seed)))
+                throw new CliException($"part {name}: search trial {e.Key} is not on the study's datasets, architectures, neurons, modes and seeds");
+            if (!spec.ProposesTrials && !grid.Contains(CellKey(e.Point)))
                 throw new CliException($"part {name}: cell {CellKey(e.Point)} is not in the study's grid (alphas, seeds and the other axes of {study.Name}'s spec)");
             var theirs = spec.ExperimentSpec(e.Point) with { Id = "" };
             var ours = study.ExperimentSpec(e.Point) with { Id = "" };
             if (theirs != ours)
-                throw new CliException($"part {name}: {specPath} trains or scores cell {CellKey(e.Point)} differently from the study ({Difference(theirs, ours)}); a part may narrow only the name, alphas and seeds");
+                throw new CliException($"part {name}: {specPath} trains or scores {(spec.ProposesTrials ? $"trial {e.Key}" : $"cell {CellKey(e.Point)}")} differently from the study ({Difference(theirs, ours)}); a part may narrow only the name, alphas and seeds (or search alpha)");
         }
         return new StudyPart(name, folder, spec, experiments, ReadAttempts(Path.Combine(folder, ResultsView.AttemptsFile)), ReadRun(Path.Combine(folder, RunFile)));
     }
