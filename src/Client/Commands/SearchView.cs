@@ -74,7 +74,7 @@ public static class SearchView
             int onTheWay = s.Trials.Count(t => t.TargetRung == rung && t.Phase.IsActive());
             string counts = rung == s.RungEpochs.Length - 1
                 ? $"{reported} completed"
-                : $"{reported} reported, {s.Trials.Count(t => t.TargetRung > rung)} promoted, " +
+                : $"{reported} reported, {s.Trials.Count(t => t.TargetRung > rung && t.Rungs.Any(r => r.Rung == rung))} promoted, " +
                   $"{s.Trials.Count(t => t.Phase == ExperimentPhase.Stopped && SearchTable.StopRung(t) == rung)} stopped";
             lines.Add(Markup.Escape($"rung {rung}, {SearchTable.Epochs(s.RungEpochs[rung])}: {counts}" + (onTheWay > 0 ? $", {onTheWay} on the way" : "")));
         }

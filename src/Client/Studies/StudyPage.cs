@@ -110,6 +110,8 @@ public static class StudyPage
             if (q.GridBest is { } g)
                 md.AppendLine($"| grid's best of seed {q.Seed} ({q.GridCells} cells) | {PivotFormat.Alpha(g.Point.Alpha)} | {Pct(g.WorstAccuracy)} {PivotFormat.Interval(Contracts.Accuracy.Wilson(g.Worst.Count(x => x), g.Worst.Length))} | {Pct(g.CleanAccuracy)} |");
             md.AppendLine().AppendLine(SearchSentence(q)).AppendLine();
+            md.AppendLine($"Both bests are picked by their worst case on these test images (the search's objective is measured there, as the grid's table ranks), " +
+                          $"so both read somewhat high, the more so the more candidates each picked from ({q.Completed} finished trials, {q.GridCells} grid cells).").AppendLine();
         }
 
         md.AppendLine("## Reproduce").AppendLine();

@@ -225,7 +225,7 @@ public sealed class AshaState
         // the growing n let in (a weak report raises floor(n/eta) without taking a top place). A trial a paired test
         // stopped keeps its rank (the top stays the top 1/eta) but is not promoted from it.
         int slots = rung.Count / _policy.Eta;
-        var promote = rung.Ranked.Take(slots).Select(t => t.Trial)
+        var promote = rung.Ranked.Take(slots).Where(t => !double.IsNaN(t.Score)).Select(t => t.Trial)
             .Where(t => !rung.Promoted.Contains(t) && !rung.IsStopped(t)).ToList();
         rung = rung.Promote(promote);
         // The reporter, outside the top: tested against the leader on the same probe images, at the time it reports
@@ -249,7 +249,8 @@ public sealed class AshaState
         if (rung.Count < size)
             return new AshaStep(new AshaState(_policy, _rungs.SetItem(k, rung)), Describe(rung, k, reporter, null), []);
         int slots = Math.Max(1, size / _policy.Eta);
-        var promote = rung.Ranked.Take(slots).Select(t => t.Trial).ToList();
+        // A failed trial (NaN) is never promoted, even from a cohort of one or one where every trial failed.
+        var promote = rung.Ranked.Take(slots).Where(t => !double.IsNaN(t.Score)).Select(t => t.Trial).ToList();
         rung = rung.Promote(promote);
         if (_policy.StopSignificance is { } significance)
             foreach (var (trial, _) in rung.Ranked.Skip(slots))

@@ -30,7 +30,9 @@ public sealed class SearchRun
         _proposer = Spec.CreateProposer();
         if (Spec.Algorithm == "asha")
         {
-            CohortTrials = Spec.CohortTrials(sweep.Epochs);
+            // Fixed at the start and kept: replay must not depend on what the planner says today.
+            if (state.CohortPlan is null && state.Trials.Count == 0) state.CohortPlan = Spec.CohortTrials(sweep.Epochs) ?? 0;
+            CohortTrials = state.CohortPlan is { } kept ? kept > 0 ? kept : null : Spec.CohortTrials(sweep.Epochs);
             _brackets = Spec.Asha.BracketPolicies(sweep.Epochs, CohortTrials);
             Asha = _brackets.Count == 1 ? _brackets[0] : Spec.Asha.Policy(sweep.Epochs);
             _states = [.. _brackets.Select(p => p.Empty)];
@@ -64,7 +66,7 @@ public sealed class SearchRun
     public double SlotSeconds => _state.SlotSeconds.Values.Sum();
 
     /// <summary>What proposing one more trial would commit: its first rung, or every epoch.</summary>
-    int NewTrialEpochs => Asha?.RungEpochs[0] ?? _sweep.Epochs;
+    int NewTrialEpochs => Asha is null ? _sweep.Epochs : Asha.RungEpochs[BracketOf(TrialCount)];
 
     /// <summary>The budget allows another trial: the first limit reached ends proposals (promotions still run).</summary>
     public bool BudgetLeft

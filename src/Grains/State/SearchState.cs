@@ -14,6 +14,11 @@ public sealed class SearchState
     [Id(1)] public List<TrialRungReport> Reports { get; set; } = [];
     /// <summary>Wall seconds of every attempt per trial, as its experiment last reported them.</summary>
     [Id(2)] public Dictionary<int, double> SlotSeconds { get; set; } = [];
+    /// <summary>
+    /// The planned trials whose funnel sizes the cohorts, fixed when the search starts (0: asynchronous rungs), so a
+    /// restart replays the same cohorts whatever a later planner would say; null in searches stored before it was kept.
+    /// </summary>
+    [Id(3)] public int? CohortPlan { get; set; }
 }
 
 /// <summary>

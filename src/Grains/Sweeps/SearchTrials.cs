@@ -136,9 +136,10 @@ public sealed class SearchTrials
         return SearchRun.Summarise(search, trials, [], (long)spec.Epochs * trials.Length, 0, budgetSpent: true);
     }
 
+    /// <summary>Promoted trials waiting at their rung train on; one already on its way (an operator's promotion) or failed stays as it is.</summary>
     static void Queue(SweepBook book, IEnumerable<AshaDecision> decisions)
     {
         foreach (var d in decisions)
-            if (d.Action == AshaAction.Promote) book.Requeue(d.Trial);
+            if (d.Action == AshaAction.Promote && book[d.Trial] == ExperimentPhase.Stopped) book.Requeue(d.Trial);
     }
 }

@@ -117,6 +117,17 @@ public class BracketTests
     }
 
     [Fact]
+    public void An_epoch_budget_counts_what_the_next_trials_bracket_commits()
+    {
+        // Asynchronous, 3 brackets: trial 0 commits 1 epoch, trial 1 3 (its bracket starts at rung 1), trial 2 all 9.
+        // With 12 trainer-epochs, trial 2 would take the committed epochs from 4 to 13: it is not proposed.
+        var search = Asha(100, 3) with { Budget = new SearchBudget { TrainerEpochs = 12 } };
+        var run = new SearchRun(Sweep(search), new SearchState());
+        while (run.BudgetLeft) run.Propose([]);
+        Assert.Equal((2, 4L), (run.TrialCount, run.TrainerEpochs));
+    }
+
+    [Fact]
     public void Cohorts_are_per_bracket_funnels_of_the_trials_round_robin_sends_there()
     {
         var policies = new AshaSettings { Brackets = 3 }.BracketPolicies(9, cohortTrials: 10);

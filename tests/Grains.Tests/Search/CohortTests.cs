@@ -102,6 +102,32 @@ public class CohortTests
     }
 
     [Fact]
+    public void AFailedTrialIsNeverPromotedEvenAloneInItsCohort()
+    {
+        var alone = new AshaSettings { MinEpochs = 1, Eta = 2 }.Policy(4, cohortTrials: 1); // cohorts 1, 1, 1
+        var step = alone.Empty.Apply(new RungReport(0, 0, double.NaN));
+        Assert.Equal(AshaAction.Stop, step.Decision.Action);
+        Assert.False(step.State.IsPromoted(0, 0));
+        // Asynchronous rungs too: two failures and one score, floor(3/2) = 1 place, and it goes to the score.
+        var (state, _) = new AshaPolicy(1, 2, 4).Replay([new RungReport(0, 0, double.NaN), new RungReport(1, 0, double.NaN), new RungReport(2, 0, 0.4)]);
+        Assert.Equal([2], Enumerable.Range(0, 3).Where(t => state.IsPromoted(t, 0)));
+    }
+
+    [Fact]
+    public void TheCohortPlanIsKeptInTheStateSoReplayDoesNotDependOnTodaysPlanner()
+    {
+        var state = new SearchState();
+        var run = new SearchRun(Sweep("auto", new SearchBudget { Experiments = 6 }), state);
+        Assert.Equal((6, 6), (run.CohortTrials, state.CohortPlan));
+        state.CohortPlan = 4; // what an older planner decided for this stored search
+        Assert.Equal(4, new SearchRun(Sweep("auto", new SearchBudget { Experiments = 6 }), state).CohortTrials);
+        var async = new SearchState();
+        new SearchRun(Sweep("async", new SearchBudget { Experiments = 6 }), async);
+        Assert.Equal(0, async.CohortPlan); // asynchronous, kept as such
+        Assert.Null(new SearchRun(Sweep("auto", new SearchBudget { Experiments = 6 }), async).CohortTrials);
+    }
+
+    [Fact]
     public void ACohortSearchProposesItsPlanAndAFailedTrialClosesTheCohort()
     {
         // trainerEpochs 30: the plan's 15 trials, no more, although nothing was promoted yet (the budget alone would allow 30).
