@@ -97,7 +97,7 @@ public static class StudyPage
         md.AppendLine(interrupted.Count == 0
             ? "Every cell finished in its first attempt: no interruption."
             : "Interrupted attempts (each resumed from its last checkpoint by the next attempt): " +
-              string.Join("; ", interrupted.Select(a => $"`{a.Experiment}` attempt {a.Attempt} on {a.Node}/{a.Slot} ended {a.Exit} after {a.Seconds:F0} s"))).AppendLine();
+              string.Join("; ", interrupted.Select(a => $"`{a.Experiment}` attempt {a.Attempt} on {(a.Slot.StartsWith(a.Node + "/", StringComparison.Ordinal) ? a.Slot : $"{a.Node}/{a.Slot}")} ended {a.Exit} after {a.Seconds:F0} s"))).AppendLine();
 
         md.AppendLine("## Search next to the grid").AppendLine();
         if (s.Searches.Count == 0)
