@@ -137,7 +137,7 @@ public sealed class StudyTests : IDisposable
         var answer = StudyPage.Answer(result);
         Assert.Contains("No alpha changes the worst case detectably", answer);
         Assert.Contains("Alpha 1 is suggestive (uncorrected p 0.031, interval excluding 0) but does not survive Holm's correction for 2 comparisons", answer);
-        Assert.Contains("The masking checks flagged 1 of 3 models (alpha 1 s1: gradient-masking-suspected)", answer);
+        Assert.Contains("The masking checks flagged 1 of 3 models (gradient-masking-suspected: alpha 1 s1)", answer);
         Assert.DoesNotContain("Partial", answer);
     }
 
@@ -239,6 +239,30 @@ public sealed class StudyTests : IDisposable
                         "so these models differ beyond doubt, but 2 seeds are too few to bound the effect over training runs (interval [-100.0, +100.0])", answer);
         Assert.DoesNotContain("No alpha changes", answer);
     }
+
+    [Fact]
+    public void Alphas_that_agree_are_told_in_one_sentence_each_for_the_seeds_and_for_the_papers_attack()
+    {
+        // 20 images, seeds 1 and 2. Alpha 0 right on 0-2 in both; alpha 1 on 0-11 and 0-5 (12 / 0 pooled: p 2 / 2^12),
+        // alpha 2 on 0-12 and 0-6 (14 / 0: p 2 / 2^14 = 1.2e-4). Holm: 1.2e-4 x 2 = 2.4e-4, then 4.9e-4 x 1: at most 4.9e-4.
+        // PGD-20: alpha 0 on 15 and 13 (70%), alpha 1 on 12 and 12 (60%), alpha 2 on 11 and 11 (55%): both the other way.
+        var study = Study("0, 1, 2", "1, 2");
+        Part("p1", Spec("demo-p1", "0, 1, 2", "1, 2"),
+            Cell("demo-p1", 0, 1, 16, 3, pgd: 15, flags: [Masked]), Cell("demo-p1", 1, 1, 16, 12, pgd: 12), Cell("demo-p1", 2, 1, 16, 13, pgd: 11, flags: [Masked]),
+            Cell("demo-p1", 0, 2, 16, 3, pgd: 13, flags: [Masked]), Cell("demo-p1", 1, 2, 16, 6, pgd: 12), Cell("demo-p1", 2, 2, 16, 7, pgd: 11, flags: [Masked, "other"]));
+        var arm = Assert.Single(Analyse(study).Arms);
+        Assert.All(arm.Worst, w => Assert.False(w.Detected));
+        Assert.Equal(4 / Math.Pow(2, 14), arm.Worst.First(w => w.Alpha == 2).AdjustedP, 12);
+        var answer = StudyPage.Answer(Analyse(study));
+        Assert.Contains("Alphas 1 and 2 are each higher in every seed measured (alpha 1: +45.0, +15.0; alpha 2: +50.0, +20.0 points; " +
+                        "Holm p at most 4.9e-4), so these models differ beyond doubt, but 2 seeds are too few to bound the effect", answer);
+        Assert.Contains("The paper's PGD-20 alone ranks alpha 1 and 2 the other way (60.0% and 55.0% against 70.0% for alpha 0)", answer);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(answer, "the other way"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(answer, "too few to bound"));
+        Assert.Contains($"The masking checks flagged 4 of 6 models ({Masked}: alpha 0 s1/s2, alpha 2 s1; {Masked}, other: alpha 2 s2)", answer);
+    }
+
+    const string Masked = "gradient-masking-suspected";
 
     [Fact]
     public void Parts_that_train_differently_repeat_a_cell_or_score_other_images_are_refused()

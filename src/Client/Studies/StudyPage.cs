@@ -148,15 +148,18 @@ public static class StudyPage
             var paper = arm.Alphas.SelectMany(a => a.Cells).SelectMany(c => c.Attacks.Keys).Distinct()
                 .Where(n => n.StartsWith("PGD-", StringComparison.Ordinal)).OrderBy(n => int.TryParse(n[4..], out var k) ? k : 0).LastOrDefault();
             if (paper is not null)
-                foreach (var w in arm.Worst)
-                {
-                    var a = arm.Alphas.First(x => x.Alpha == w.Alpha);
-                    if (!a.Cells.Concat(b.Cells).All(c => c.Attacks.ContainsKey(paper))) continue;
-                    double pa = a.Cells.Average(c => c.Attacks[paper]), pb = b.Cells.Average(c => c.Attacks[paper]);
-                    if (Math.Abs(pa - pb) >= 0.01 && Math.Sign(pa - pb) != Math.Sign(w.Difference))
-                        text.Append($"The paper's {paper} alone ranks alpha {PivotFormat.Alpha(w.Alpha)} the other way ({Pct(pa)} against {Pct(pb)} for alpha {baseline}): " +
-                                    "only the adaptive and gradient-free attacks show the difference. ");
-                }
+            {
+                var reversed = arm.Worst.Select(w => (w, a: arm.Alphas.First(x => x.Alpha == w.Alpha)))
+                    .Where(t => t.a.Cells.Concat(b.Cells).All(c => c.Attacks.ContainsKey(paper)))
+                    .Select(t => (t.w.Alpha, Score: t.a.Cells.Average(c => c.Attacks[paper]), t.w.Difference))
+                    .ToList();
+                double pb = reversed.Count > 0 ? b.Cells.Average(c => c.Attacks[paper]) : 0;
+                reversed = reversed.Where(t => Math.Abs(t.Score - pb) >= 0.01 && Math.Sign(t.Score - pb) != Math.Sign(t.Difference)).ToList();
+                if (reversed.Count > 0)
+                    text.Append($"The paper's {paper} alone ranks alpha {List(reversed.Select(t => PivotFormat.Alpha(t.Alpha)))} the other way " +
+                                $"({List(reversed.Select(t => Pct(t.Score)))} against {Pct(pb)} for alpha {baseline}): " +
+                                "only the adaptive and gradient-free attacks show the difference. ");
+            }
             var gains = arm.Worst.Where(w => w.Detected && w.Difference > 0).ToList();
             var losses = arm.Worst.Where(w => w.Detected && w.Difference < 0).ToList();
             var widest = arm.Worst.Max(w => Math.Max(Math.Abs(w.Interval.Low), Math.Abs(w.Interval.High)));
@@ -170,11 +173,8 @@ public static class StudyPage
             else if (losses.Count > 0)
                 text.Append($"So the regulariser costs worst-case robustness here (alpha {string.Join(", ", losses.Select(l => PivotFormat.Alpha(l.Alpha)))}). ");
             else if (arm.Worst.Where(ConsistentButUnbounded).ToList() is { Count: > 0 } consistent)
-                foreach (var w in consistent)
-                    text.Append($"Alpha {PivotFormat.Alpha(w.Alpha)} is {(w.Difference > 0 ? "higher" : "lower")} {(w.Seeds.Count == 1 ? "in the one seed" : $"in each of the {w.Seeds.Count} seeds")} measured " +
-                                $"({string.Join(", ", w.Seeds.Select(x => Points(x.Difference)))} points; pooled McNemar p {P(w.P)}, Holm {P(w.AdjustedP)}), " +
-                                $"so these models differ beyond doubt, but {w.Seeds.Count} seed{(w.Seeds.Count == 1 ? " is" : "s are")} too few to bound the effect over training runs " +
-                                $"(interval{(w.Seeds.Count == 1 ? ", over images alone," : "")} [{Points(w.Interval.Low)}, {Points(w.Interval.High)}]): more seeds decide whether the method does. ");
+                foreach (var same in consistent.GroupBy(w => w.Difference > 0))
+                    text.Append(Unbounded(same.ToList(), same.Key ? "higher" : "lower"));
             else
             {
                 text.Append($"No alpha changes the worst case detectably: the intervals reach {Points(widest)} points either way, " +
@@ -187,7 +187,7 @@ public static class StudyPage
             var total = arm.Alphas.Sum(a => a.Cells.Count);
             text.Append(flagged.Count == 0
                 ? $"No model was flagged by the masking checks ({total} models). "
-                : $"The masking checks flagged {flagged.Count} of {total} models ({string.Join(", ", flagged.Select(c => $"alpha {PivotFormat.Alpha(c.Point.Alpha)} s{c.Point.Seed}: {string.Join(", ", c.Flags)}"))}); " +
+                : $"The masking checks flagged {flagged.Count} of {total} models ({Flagged(flagged)}); " +
                   "their worst case rests on the gradient-free attack. ");
         }
         foreach (var q in s.Searches) text.Append(SearchSentence(q)).Append(' ');
@@ -195,7 +195,6 @@ public static class StudyPage
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>Significant after correction and the same sign in every seed, yet the interval over seeds reaches 0: too few seeds.</summary>
     /// <summary>The search against the grid in one sentence: paired difference, non-inferiority at 3 points, cost ratio.</summary>
     public static string SearchSentence(StudySearch q)
     {
@@ -209,6 +208,40 @@ public static class StudyPage
                $", for {cost}.";
     }
 
+    /// <summary>Alphas that beat (or trail) the baseline in every seed, significantly, yet with too few seeds to bound the effect:
+    /// one sentence for all of them (each one's interval and Holm p are in the sentence before).</summary>
+    static string Unbounded(List<Comparison> same, string direction)
+    {
+        var tail = "more seeds decide whether the method does. ";
+        if (same.Count == 1)
+        {
+            var w = same[0];
+            return $"Alpha {PivotFormat.Alpha(w.Alpha)} is {direction} {(w.Seeds.Count == 1 ? "in the one seed" : $"in each of the {w.Seeds.Count} seeds")} measured " +
+                   $"({string.Join(", ", w.Seeds.Select(x => Points(x.Difference)))} points; pooled McNemar p {P(w.P)}, Holm {P(w.AdjustedP)}), " +
+                   $"so these models differ beyond doubt, but {w.Seeds.Count} seed{(w.Seeds.Count == 1 ? " is" : "s are")} too few to bound the effect over training runs " +
+                   $"(interval{(w.Seeds.Count == 1 ? ", over images alone," : "")} [{Points(w.Interval.Low)}, {Points(w.Interval.High)}]): " + tail;
+        }
+        int fewest = same.Min(w => w.Seeds.Count), most = same.Max(w => w.Seeds.Count);
+        var seeds = fewest == most ? $"{most}" : $"{fewest} to {most}";
+        return $"Alphas {List(same.Select(w => PivotFormat.Alpha(w.Alpha)))} are each {direction} in every seed measured " +
+               $"({string.Join("; ", same.Select(w => $"alpha {PivotFormat.Alpha(w.Alpha)}: {string.Join(", ", w.Seeds.Select(x => Points(x.Difference)))}"))} points; " +
+               $"Holm p at most {P(same.Max(w => w.AdjustedP))}), so these models differ beyond doubt, but {seeds} seed{(most == 1 ? " is" : "s are")} " +
+               "too few to bound the effect over training runs (the intervals above reach 0): " + tail;
+    }
+
+    /// <summary>Flagged models grouped by their flags, then by alpha: "gradient-masking-suspected: alpha 0 s42/s43, alpha 1 s44".</summary>
+    static string Flagged(IEnumerable<StudyCell> cells) => string.Join("; ", cells
+        .GroupBy(c => string.Join(", ", c.Flags))
+        .Select(f => $"{f.Key}: " + string.Join(", ", f.GroupBy(c => c.Point.Alpha).OrderBy(a => a.Key)
+            .Select(a => $"alpha {PivotFormat.Alpha(a.Key)} {string.Join("/", a.OrderBy(c => c.Point.Seed).Select(c => $"s{c.Point.Seed}"))}"))));
+
+    static string List(IEnumerable<string> items)
+    {
+        var all = items.ToList();
+        return all.Count <= 1 ? string.Join("", all) : $"{string.Join(", ", all.Take(all.Count - 1))} and {all[^1]}";
+    }
+
+    /// <summary>Significant after correction and the same sign in every seed, yet the interval over seeds reaches 0: too few seeds.</summary>
     static bool ConsistentButUnbounded(Comparison c) => !c.Detected && c.AdjustedP < StudyAnalysis.Level
         && c.Seeds.All(x => Math.Sign(x.Difference) == Math.Sign(c.Difference) && x.Difference != 0);
 
