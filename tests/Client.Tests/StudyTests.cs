@@ -187,7 +187,7 @@ public sealed class StudyTests : IDisposable
         // the 20 images: d = 1 on 1 image, mean 0.05, sample variance 0.95 / 19 = 0.05, SE 0.05, t(19) 2.093:
         // [-0.0547, +0.1547]: the lower bound is under -3 points, so non-inferiority is not shown. Cost 400 / 801.
         var study = Study("0, 1", "1");
-        Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 16, 12));
+        var grid = Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 16, 12));
         var search = Part("s1", SearchSpec("demo-s1"), Trial("demo-s1", 0, 0.3, 10), Trial("demo-s1", 1, 2, 13));
         var start = new DateTimeOffset(2026, 12, 4, 1, 0, 0, TimeSpan.Zero);
         string Attempt(string key, int seconds, string exit) => $"{key},1,vm,cpu0,{start:O},{start.AddSeconds(seconds):O},{seconds},{exit}";
@@ -212,6 +212,14 @@ public sealed class StudyTests : IDisposable
                         "(1 images robust for the search's best only, 0 for the grid's only, McNemar p 1.000), so non-inferiority at a 3-point margin is not shown", sentence);
         Assert.Contains("400 trainer-seconds against the grid's 801 for seed 1 (0.50 of it)", sentence);
         Assert.Contains(sentence, StudyPage.Answer(result));
+
+        // A grid attempt that ended by lease expiry (300 s) counts in the ratio, and the ratio without it is given too.
+        File.AppendAllLines(Path.Combine(grid, ResultsView.AttemptsFile),
+            [Attempt(Cell("demo-p1", 0, 1, 16, 3).Key, 300, "LeaseExpired").Replace(",1,vm,", ",2,vm,", StringComparison.Ordinal)]);
+        q = Assert.Single(Analyse(study).Searches);
+        Assert.Equal((400 / 1101.0, 400 / 801.0), (q.CostRatio, q.CostRatioWithoutExpired));
+        Assert.Contains("400 trainer-seconds against the grid's 1,101 for seed 1 (0.36 of it; 0.50 without the attempts that ended by lease expiry (300 s, ",
+            StudyPage.SearchSentence(q));
 
         // A search that trains its trials differently from the study's cells is refused, naming the trial and the field.
         Part("s2", SearchSpec("demo-s2", epochs: 4), Trial("demo-s2", 0, 0.3, 10));

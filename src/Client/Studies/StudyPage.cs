@@ -199,7 +199,9 @@ public static class StudyPage
     public static string SearchSentence(StudySearch q)
     {
         var cost = $"{q.SearchSeconds.ToString("N0", Invariant)} trainer-seconds" +
-                   (q.GridSeconds > 0 ? $" against the grid's {q.GridSeconds.ToString("N0", Invariant)} for seed {q.Seed} ({q.CostRatio.ToString("0.00", Invariant)} of it)" : "");
+                   (q.GridSeconds > 0 ? $" against the grid's {q.GridSeconds.ToString("N0", Invariant)} for seed {q.Seed} ({q.CostRatio.ToString("0.00", Invariant)} of it" +
+                    (q.AnyExpired ? $"; {q.CostRatioWithoutExpired.ToString("0.00", Invariant)} without the attempts that ended by lease expiry " +
+                                    $"({(q.SearchExpiredSeconds + q.GridExpiredSeconds).ToString("N0", Invariant)} s, wall time that can include time no trainer ran)" : "") + ")" : "");
         if (q.GridBest is not { } g) return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case; the grid has no cell of seed {q.Seed} to compare with; cost {cost}.";
         var margin = (100 * StudySearch.Margin).ToString("0.#", Invariant);
         return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case against the grid's alpha {PivotFormat.Alpha(g.Point.Alpha)} at {Pct(g.WorstAccuracy)}: " +
