@@ -10,7 +10,7 @@ namespace StableSnn.Client.Studies;
 public sealed record StudySearch(
     string Part, string Algorithm, int Seed, int Trials, int Completed, StudyCell Best, StudyCell? GridBest,
     double Difference, Interval DifferenceInterval, int OnlySearch, int OnlyGrid, double P,
-    double SearchSeconds, double GridSeconds, int GridCells, double SearchExpiredSeconds = 0, double GridExpiredSeconds = 0)
+    double SearchSeconds, double GridSeconds, int GridCells, double SearchExpiredSeconds, double GridExpiredSeconds)
 {
     /// <summary>Non-inferiority margin: the search's best may trail the grid's by at most this much (3 points).</summary>
     public const double Margin = 0.03;
