@@ -224,6 +224,21 @@ public sealed class ReportTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Only_interrupted_attempts_are_marked_in_the_attempts_table_not_a_trial_pausing_at_its_rung()
+    {
+        var data = ReportSamples.Data();
+        var paused = data.Attempts[0] with { Experiment = "demo/mnist/small-cnn/lif/at/t009-a0.1/s1", Exit = "RungReached" };
+        var html = ReportHtml.Render(SweepReport.Build(data with { Attempts = [.. data.Attempts, paused] }, DateTimeOffset.UtcNow));
+
+        var rows = Regex.Matches(Regex.Match(html, "<table id=\"attempts\".*?</table>", RegexOptions.Singleline).Value, "<tr[^>]*>.*?</tr>", RegexOptions.Singleline)
+            .Select(m => m.Value).Skip(1).ToList(); // the header row first
+        Assert.Equal(6, rows.Count);
+        var marked = Assert.Single(rows, r => r.StartsWith("<tr class=\"unreliable\"", StringComparison.Ordinal));
+        Assert.Contains("Crash", marked);
+        Assert.Contains(rows, r => r.Contains("RungReached", StringComparison.Ordinal) && !r.Contains("unreliable", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Html_writer_escapes_text_and_attributes()
     {
         var html = new HtmlWriter().Open("p", ("title", "a\"<b>")).Text("<script>&").Close().ToString();

@@ -212,6 +212,8 @@ public sealed class StudyTests : IDisposable
                         "(1 images robust for the search's best only, 0 for the grid's only, McNemar p 1.000), so non-inferiority at a 3-point margin is not shown", sentence);
         Assert.Contains("400 trainer-seconds against the grid's 801 for seed 1 (0.50 of it)", sentence);
         Assert.Contains(sentence, StudyPage.Answer(result));
+        // Trial 2 pausing at its rung ended as asked: the search part lists no interrupted attempt.
+        Assert.Contains("| s1 | search: 2 trials completed | 3 | 0 |", StudyPage.Build(result, "study.yaml", "stablesnn study study.yaml", start));
 
         // A grid attempt that ended by lease expiry (300 s) counts in the ratio, and the ratio without it is given too.
         File.AppendAllLines(Path.Combine(grid, ResultsView.AttemptsFile),
@@ -227,6 +229,12 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("part s2: ", refused.Message);
         Assert.Contains("trains or scores trial demo-s2/", refused.Message);
         Assert.Contains("Epochs: part 4, study 3", refused.Message);
+
+        // An exit the engine does not know is refused with the file and line, not counted as anything.
+        Directory.Delete(Path.Combine(_dir.Path, "parts", "s2"), recursive: true);
+        File.AppendAllLines(Path.Combine(search, ResultsView.AttemptsFile), [Attempt(Trial("demo-s1", 3, 1, 1).Key, 10, "Exploded")]);
+        refused = Assert.Throws<CliException>(() => Analyse(study));
+        Assert.Contains($"{ResultsView.AttemptsFile} line 5: exit 'Exploded' is none of Success, Crash, ", refused.Message);
     }
 
     [Fact]

@@ -10,6 +10,9 @@ namespace StableSnn.Faults.Tests;
 public sealed class MountedImage : IDisposable
 {
     public required string Name { get; init; }
+    /// <summary>The image's ID: mounted and unmounted by it, so another run retagging the name meanwhile (two test runs
+    /// overlapping, each building the images) changes nothing for this one.</summary>
+    public required string Id { get; init; }
     public required string Root { get; init; }
     public required string User { get; init; }
     public required string WorkingDir { get; init; }
@@ -21,18 +24,21 @@ public sealed class MountedImage : IDisposable
     {
         var (exists, _) = Podman("image", "exists", name);
         if (exists != 0) throw new InvalidOperationException($"image {name} is missing: scripts/build-images.sh builds it (scripts/test.sh runs it)");
-        var (code, inspected) = Podman("image", "inspect", "--format", "{{json .Config}}", name);
-        if (code != 0) throw new InvalidOperationException($"podman image inspect {name}: {inspected}");
+        var (found, idOutput) = Podman("image", "inspect", "--format", "{{.Id}}", name);
+        if (found != 0) throw new InvalidOperationException($"podman image inspect {name}: {idOutput}");
+        var id = idOutput.Trim();
+        var (code, inspected) = Podman("image", "inspect", "--format", "{{json .Config}}", id);
+        if (code != 0) throw new InvalidOperationException($"podman image inspect {name} ({id}): {inspected}");
         using var config = JsonDocument.Parse(inspected);
         var c = config.RootElement;
         var env = c.TryGetProperty("Env", out var e) && e.ValueKind == JsonValueKind.Array
             ? e.EnumerateArray().Select(v => v.GetString()!.Split('=', 2)).ToDictionary(kv => kv[0], kv => kv[1])
             : [];
-        var (mounted, root) = Podman("image", "mount", name);
-        if (mounted != 0) throw new InvalidOperationException($"podman image mount {name}: {root}");
+        var (mounted, root) = Podman("image", "mount", id);
+        if (mounted != 0) throw new InvalidOperationException($"podman image mount {name} ({id}): {root}");
         return new MountedImage
         {
-            Name = name, Root = root.Trim(), Environment = env,
+            Name = name, Id = id, Root = root.Trim(), Environment = env,
             User = c.TryGetProperty("User", out var u) ? u.GetString() ?? "" : "",
             WorkingDir = c.TryGetProperty("WorkingDir", out var w) ? w.GetString() ?? "/" : "/",
             Entrypoint = c.TryGetProperty("Entrypoint", out var ep) && ep.ValueKind == JsonValueKind.Array
@@ -71,7 +77,7 @@ public sealed class MountedImage : IDisposable
         return new ImageProcess(RunningProcess.Start("unshare", hostWorkingDirectory, argv));
     }
 
-    public void Dispose() => Podman("image", "unmount", Name);
+    public void Dispose() => Podman("image", "unmount", Id);
 
     static (int Code, string Output) Podman(params string[] args) => Command.Run("podman", args);
 }

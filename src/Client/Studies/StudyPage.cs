@@ -87,13 +87,13 @@ public static class StudyPage
         foreach (var p in s.Parts)
         {
             var cells = s.Arms.SelectMany(a => a.Alphas).SelectMany(a => a.Cells).Where(c => c.Part == p.Name).ToList();
-            md.AppendLine($"| {p.Name} | {(p.IsSearch ? $"search: {p.Experiments.Count} trials completed" : cells.Count.ToString(Invariant))} | {p.Attempts.Count} | {p.Attempts.Count(a => a.Exit != "Success")} | {(p.Wall is { } w ? Duration(w) : "-")} | " +
+            md.AppendLine($"| {p.Name} | {(p.IsSearch ? $"search: {p.Experiments.Count} trials completed" : cells.Count.ToString(Invariant))} | {p.Attempts.Count} | {p.Attempts.Count(a => a.Interrupted)} | {(p.Wall is { } w ? Duration(w) : "-")} | " +
                           $"{p.Attempts.Sum(a => a.Seconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TrainSeconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TotalSeconds - c.TrainSeconds).ToString("N0", Invariant)} |");
         }
         var all = s.Parts.Where(p => !p.IsSearch).SelectMany(p => p.Attempts).ToList();
-        md.AppendLine($"| **grid** | {s.GridCells - s.MissingCells.Count} | {all.Count} | {all.Count(a => a.Exit != "Success")} | {Duration(TimeSpan.FromTicks(s.Parts.Where(p => !p.IsSearch).Sum(p => p.Wall?.Ticks ?? 0)))} | {all.Sum(a => a.Seconds).ToString("N0", Invariant)} | | |");
+        md.AppendLine($"| **grid** | {s.GridCells - s.MissingCells.Count} | {all.Count} | {all.Count(a => a.Interrupted)} | {Duration(TimeSpan.FromTicks(s.Parts.Where(p => !p.IsSearch).Sum(p => p.Wall?.Ticks ?? 0)))} | {all.Sum(a => a.Seconds).ToString("N0", Invariant)} | | |");
         md.AppendLine();
-        var interrupted = all.Where(a => a.Exit != "Success").ToList();
+        var interrupted = all.Where(a => a.Interrupted).ToList();
         md.AppendLine(interrupted.Count == 0
             ? "Every cell finished in its first attempt: no interruption."
             : "Interrupted attempts (each resumed from its last checkpoint by the next attempt): " +

@@ -9,9 +9,13 @@ using StableSnn.Grains.Policy;
 namespace StableSnn.Client.Studies;
 
 /// <summary>One finished attempt of a part, as attempts.csv lists it.</summary>
-public sealed record StudyAttempt(string Experiment, int Attempt, string Node, string Slot, DateTimeOffset Started, DateTimeOffset Ended, string Exit)
+public sealed record StudyAttempt(string Experiment, int Attempt, string Node, string Slot, DateTimeOffset Started, DateTimeOffset Ended, ExitReason Exit)
 {
     public double Seconds => (Ended - Started).TotalSeconds;
+
+    /// <summary>Ended before its work was done (a crash, a lost lease, a stop): the next attempt resumed it. A search
+    /// trial pausing at its rung (<see cref="ExitReason.RungReached"/>) ended as asked, like a finished one.</summary>
+    public bool Interrupted => Exit is not (ExitReason.Success or ExitReason.RungReached);
 }
 
 /// <summary>
@@ -100,9 +104,11 @@ public sealed record StudyPart(
             var f = lines[i].Split(',');
             if (f.Length != 8 || lines[i].Contains('"', StringComparison.Ordinal))
                 throw new CliException($"{path} line {i + 1}: expected 8 unquoted fields ({ResultsExport.AttemptsHeader})");
+            if (!Enum.TryParse<ExitReason>(f[7], out var exit) || !Enum.IsDefined(exit))
+                throw new CliException($"{path} line {i + 1}: exit '{f[7]}' is none of {string.Join(", ", Enum.GetNames<ExitReason>())}");
             attempts.Add(new StudyAttempt(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), f[2], f[3],
                 DateTimeOffset.Parse(f[4], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
-                DateTimeOffset.Parse(f[5], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), f[7]));
+                DateTimeOffset.Parse(f[5], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), exit));
         }
         return attempts;
     }

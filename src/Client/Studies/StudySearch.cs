@@ -1,4 +1,5 @@
 using StableSnn.Contracts;
+using StableSnn.Grains.Model;
 
 namespace StableSnn.Client.Studies;
 
@@ -28,9 +29,6 @@ public sealed record StudySearch(
 
     public bool AnyExpired => SearchExpiredSeconds > 0 || GridExpiredSeconds > 0;
 
-    /// <summary>How an attempt that lost its lease ends in attempts.csv.</summary>
-    public const string LeaseExpired = "LeaseExpired";
-
     /// <summary>The search part's best trial against the grid cells of its seed; null when the part completed no trial.</summary>
     public static StudySearch? Of(StudyPart part, IReadOnlyList<StudyCell> trials, IReadOnlyList<StudyCell> grid, IReadOnlyList<StudyPart> gridParts)
     {
@@ -54,7 +52,7 @@ public sealed record StudySearch(
             onlySearch, onlyGrid, Accuracy.McNemarExact(onlySearch, onlyGrid), searchSeconds, gridSeconds, sameSeed.Count, searchExpired, gridExpired);
     }
 
-    static bool Expired(StudyAttempt a) => a.Exit == LeaseExpired;
+    static bool Expired(StudyAttempt a) => a.Exit == ExitReason.LeaseExpired;
 
     static bool SameArm(StudyCell a, StudyCell b) =>
         (a.Point.Dataset, a.Point.Architecture, a.Point.Neuron, a.Point.Mode) == (b.Point.Dataset, b.Point.Architecture, b.Point.Neuron, b.Point.Mode);
