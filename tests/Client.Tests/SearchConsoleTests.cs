@@ -109,11 +109,17 @@ public sealed class SearchConsoleTests
     }
 
     [Fact]
-    public void Watch_summary_counts_stopped_trials_only_for_a_search()
+    public void Watch_summary_counts_stopped_trials_only_for_a_search_and_tells_paused_ones_apart()
     {
         var s = new SweepSnapshot { Name = "hunt", Total = 14, Counts = [1, 0, 1, 0, 4, 1, 0, 7] };
+        // 7 in the Stopped phase: 2 of them paused at their rung (waiting for the cohort or held), still eligible.
+        var search = new SearchSnapshot
+        {
+            Trials = [.. Enumerable.Range(0, 7).Select(t => new TrialSnapshot { Number = t, Phase = ExperimentPhase.Stopped, Paused = t < 2 })],
+        };
 
-        Assert.Equal("4 completed, 1 failed, 0 cancelled, 7 stopped, 1 running, 1 waiting of 14 trials so far", SweepWatcher.Summary(s, search: true));
+        Assert.Equal("4 completed, 1 failed, 0 cancelled, 5 stopped, 2 paused at a rung, 1 running, 1 waiting of 14 trials so far",
+            SweepWatcher.Summary(s, search));
         Assert.Equal("4 completed, 1 failed, 0 cancelled, 1 running, 1 waiting of 14", SweepWatcher.Summary(s));
     }
 

@@ -187,7 +187,7 @@ public sealed class StudyTests : IDisposable
         // the 20 images: d = 1 on 1 image, mean 0.05, sample variance 0.95 / 19 = 0.05, SE 0.05, t(19) 2.093:
         // [-0.0547, +0.1547]: the lower bound is under -3 points, so non-inferiority is not shown. Cost 400 / 801.
         var study = Study("0, 1", "1");
-        var grid = Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 16, 12));
+        var grid = Part("p1", Spec("demo-p1", "0, 1", "1"), Cell("demo-p1", 0, 1, 16, 3), Cell("demo-p1", 1, 1, 16, 12, flags: ["gradient-masking-suspected"]));
         var search = Part("s1", SearchSpec("demo-s1"), Trial("demo-s1", 0, 0.3, 10), Trial("demo-s1", 1, 2, 13));
         var start = new DateTimeOffset(2026, 12, 4, 1, 0, 0, TimeSpan.Zero);
         string Attempt(string key, int seconds, string exit) => $"{key},1,vm,cpu0,{start:O},{start.AddSeconds(seconds):O},{seconds},{exit}";
@@ -208,7 +208,7 @@ public sealed class StudyTests : IDisposable
         Assert.False(q.NonInferior);
         Assert.Equal(400 / 801.0, q.CostRatio, 12);
         var sentence = StudyPage.SearchSentence(q);
-        Assert.Contains("found alpha 2 at 65.0% worst case against the grid's alpha 1 at 60.0%: +5.0 points [-5.5, +15.5] paired on the same images " +
+        Assert.Contains("found alpha 2 at 65.0% worst case against the grid's alpha 1 at 60.0% (flagged gradient-masking-suspected): +5.0 points [-5.5, +15.5] paired on the same images " +
                         "(1 images robust for the search's best only, 0 for the grid's only, McNemar p 1.000), so non-inferiority at a 3-point margin is not shown", sentence);
         Assert.Contains("400 trainer-seconds against the grid's 801 for seed 1 (0.50 of it)", sentence);
         Assert.Contains(sentence, StudyPage.Answer(result));

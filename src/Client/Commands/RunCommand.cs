@@ -42,7 +42,7 @@ public sealed class RunCommand : SpecCommand<RunCommand.RunSettings>
         if (data.Search is { } search) SearchView.Print(search);
         var outDir = settings.Out ?? Path.Combine("results", spec.Name);
         foreach (var file in ResultsView.Write(data, outDir)) AnsiConsole.MarkupLine($"wrote {Markup.Escape(file)}");
-        AnsiConsole.MarkupLine(Markup.Escape(SweepWatcher.Summary(final, data.Search is not null)));
+        AnsiConsole.MarkupLine(Markup.Escape(SweepWatcher.Summary(final, data.Search)));
         AnsiConsole.MarkupLine(Markup.Escape(data.Utilisation.Describe()));
         // A search ends with trials stopped at rungs by design: only failed or cancelled ones make the run incomplete.
         int succeeded = final.Count(ExperimentPhase.Completed) + (data.Search is null ? 0 : final.Count(ExperimentPhase.Stopped));

@@ -61,7 +61,7 @@ public static class SearchView
 
     /// <summary>
     /// What watch shows for a search, as markup lines: one per ASHA rung (reported, promoted past it, stopped there,
-    /// on the way), the best trial so far (red when doubted) and the budget used.
+    /// paused there still eligible, on the way), the best trial so far (red when doubted) and the budget used.
     /// </summary>
     public static IReadOnlyList<string> WatchLines(SearchSnapshot s)
     {
@@ -75,7 +75,8 @@ public static class SearchView
             string counts = rung == s.RungEpochs.Length - 1
                 ? $"{reported} completed"
                 : $"{reported} reported, {s.Trials.Count(t => t.TargetRung > rung && t.Rungs.Any(r => r.Rung == rung))} promoted, " +
-                  $"{s.Trials.Count(t => t.Phase == ExperimentPhase.Stopped && SearchTable.StopRung(t) == rung)} stopped";
+                  $"{s.Trials.Count(t => t.Phase == ExperimentPhase.Stopped && !t.Paused && SearchTable.StopRung(t) == rung)} stopped" +
+                  (s.Trials.Count(t => t.Paused && SearchTable.StopRung(t) == rung) is var paused and > 0 ? $", {paused} paused (waiting or held)" : "");
             lines.Add(Markup.Escape($"rung {rung}, {SearchTable.Epochs(s.RungEpochs[rung])}: {counts}" + (onTheWay > 0 ? $", {onTheWay} on the way" : "")));
         }
         if (s.Best is { Objective: { } o } best)

@@ -47,9 +47,10 @@ public static class SweepWatcher
             {
                 lastLine = DateTimeOffset.UtcNow;
                 var running = await RunningLines(grains, s, 3);
-                Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s.Name}: {Summary(s, search)}" + (search ? "" : $", ETA {Eta(s, started, doneAtStart)}") +
+                var progress = search ? await grain.GetSearch() : null;
+                Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s.Name}: {Summary(s, progress)}" + (search ? "" : $", ETA {Eta(s, started, doneAtStart)}") +
                     (running.Count > 0 ? "; " + string.Join("; ", running) : ""));
-                if (search && await grain.GetSearch() is { } progress)
+                if (progress is not null)
                     foreach (var line in SearchView.WatchLines(progress)) Console.WriteLine("  " + Markup.Remove(line));
             }
             if (s.IsFinished || cancel.IsCancellationRequested) return s;
@@ -67,12 +68,12 @@ public static class SweepWatcher
             .AddItem("cancelled", s.Count(ExperimentPhase.Cancelled), Color.Grey)
             .AddItem("running", s.Running, Color.Yellow)
             .AddItem("waiting", s.Waiting, Color.Blue);
-        if (search is not null) bar.AddItem("stopped at a rung", s.Count(ExperimentPhase.Stopped), Color.Purple);
+        if (search is not null) bar.AddItem("stopped or paused at a rung", s.Count(ExperimentPhase.Stopped), Color.Purple);
         var rows = new List<Spectre.Console.Rendering.IRenderable>
         {
             new Markup(search is null
                 ? $"[bold]{Markup.Escape(s.Name)}[/] {s.Status}: {s.Terminal}/{s.Total} ({fraction:P0}), ETA {Eta(s, started, doneAtStart)}"
-                : $"[bold]{Markup.Escape(s.Name)}[/] {s.Status}: {search.Spec.Algorithm} search, {Markup.Escape(Summary(s, true))}"),
+                : $"[bold]{Markup.Escape(s.Name)}[/] {s.Status}: {search.Spec.Algorithm} search, {Markup.Escape(Summary(s, search))}"),
             bar,
         };
         if (search is not null) rows.AddRange(SearchView.WatchLines(search).Select(l => new Markup("  " + l)));
@@ -99,11 +100,18 @@ public static class SweepWatcher
         return lines;
     }
 
-    /// <summary>Experiments per phase; a search's trials stopped at a rung beside them (and its total is trials so far).</summary>
-    public static string Summary(SweepSnapshot s, bool search = false) =>
-        $"{s.Count(ExperimentPhase.Completed)} completed, {s.Count(ExperimentPhase.Failed)} failed, " +
-        $"{s.Count(ExperimentPhase.Cancelled)} cancelled, " + (search ? $"{s.Count(ExperimentPhase.Stopped)} stopped, " : "") +
-        $"{s.Running} running, {s.Waiting} waiting of {s.Total}" + (search ? " trials so far" : "");
+    /// <summary>
+    /// Experiments per phase; for a search, its trials stopped at a rung and those paused there still eligible (waiting
+    /// for their cohort or held within noise: the same phase) beside them, and its total is trials so far.
+    /// </summary>
+    public static string Summary(SweepSnapshot s, SearchSnapshot? search = null)
+    {
+        int paused = search?.Trials.Count(t => t.Paused) ?? 0;
+        return $"{s.Count(ExperimentPhase.Completed)} completed, {s.Count(ExperimentPhase.Failed)} failed, " +
+            $"{s.Count(ExperimentPhase.Cancelled)} cancelled, " +
+            (search is null ? "" : $"{s.Count(ExperimentPhase.Stopped) - paused} stopped, {paused} paused at a rung, ") +
+            $"{s.Running} running, {s.Waiting} waiting of {s.Total}" + (search is null ? "" : " trials so far");
+    }
 
     static string Eta(SweepSnapshot s, DateTimeOffset started, int doneAtStart)
     {

@@ -12,7 +12,7 @@ public sealed class WatchCommand : CliCommand<SweepSettings>
         if (await grain.GetSpec() is not { } spec)
             throw new CliException($"sweep '{settings.Sweep}' does not exist; 'stablesnn list' shows the sweeps");
         var s = await SweepWatcher.Follow(cluster.Grains, settings.Sweep, cancel);
-        AnsiConsole.MarkupLine(Markup.Escape($"{s.Name}: {SweepWatcher.Summary(s, spec.Search is not null)}"));
+        AnsiConsole.MarkupLine(Markup.Escape($"{s.Name}: {SweepWatcher.Summary(s, spec.Search is null ? null : await grain.GetSearch())}"));
         return 0;
     }
 }

@@ -195,16 +195,17 @@ public static class StudyPage
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>The search against the grid in one sentence: paired difference, non-inferiority at 3 points, cost ratio.</summary>
+    /// <summary>The search against the grid in one sentence: paired difference, non-inferiority at 3 points, cost ratio; either best's masking flags beside it.</summary>
     public static string SearchSentence(StudySearch q)
     {
         var cost = $"{q.SearchSeconds.ToString("N0", Invariant)} trainer-seconds" +
                    (q.GridSeconds > 0 ? $" against the grid's {q.GridSeconds.ToString("N0", Invariant)} for seed {q.Seed} ({q.CostRatio.ToString("0.00", Invariant)} of it" +
                     (q.AnyExpired ? $"; {q.CostRatioWithoutExpired.ToString("0.00", Invariant)} without the attempts that ended by lease expiry " +
                                     $"({(q.SearchExpiredSeconds + q.GridExpiredSeconds).ToString("N0", Invariant)} s, wall time that can include time no trainer ran)" : "") + ")" : "");
-        if (q.GridBest is not { } g) return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case; the grid has no cell of seed {q.Seed} to compare with; cost {cost}.";
+        static string Doubt(StudyCell c) => c.Flags.Length > 0 ? $" (flagged {string.Join(", ", c.Flags)})" : "";
+        if (q.GridBest is not { } g) return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case{Doubt(q.Best)}; the grid has no cell of seed {q.Seed} to compare with; cost {cost}.";
         var margin = (100 * StudySearch.Margin).ToString("0.#", Invariant);
-        return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case against the grid's alpha {PivotFormat.Alpha(g.Point.Alpha)} at {Pct(g.WorstAccuracy)}: " +
+        return $"The search ({q.Part}) found alpha {PivotFormat.Alpha(q.Best.Point.Alpha)} at {Pct(q.Best.WorstAccuracy)} worst case{Doubt(q.Best)} against the grid's alpha {PivotFormat.Alpha(g.Point.Alpha)} at {Pct(g.WorstAccuracy)}{Doubt(g)}: " +
                $"{Points(q.Difference)} points [{Points(q.DifferenceInterval.Low)}, {Points(q.DifferenceInterval.High)}] paired on the same images ({q.OnlySearch} images robust for the search's best only, {q.OnlyGrid} for the grid's only, McNemar p {P(q.P)}), " +
                (q.NonInferior ? $"so it is non-inferior at a {margin}-point margin" : $"so non-inferiority at a {margin}-point margin is not shown (the lower bound is below it)") +
                $", for {cost}.";

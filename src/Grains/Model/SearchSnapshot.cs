@@ -42,6 +42,11 @@ public sealed record TrialSnapshot
     [Id(8)] public double SlotSeconds { get; init; }
     /// <summary>Epochs it has trained (or is training to).</summary>
     [Id(9)] public int Epochs { get; init; }
+    /// <summary>
+    /// Stopped at a rung but still eligible for promotion: waiting for its cohort, or held within paired noise of the
+    /// leader (its last decision). Stopped and paused trials share the Stopped phase (checkpoint kept, promotable).
+    /// </summary>
+    [Id(10)] public bool Paused { get; init; }
 }
 
 [GenerateSerializer, Alias("StableSnn.RungScore")]

@@ -261,10 +261,12 @@ public sealed class SearchRun
         var trials = Enumerable.Range(0, TrialCount).Select(t =>
         {
             var point = PointOf(t);
+            var phase = t < phases.Count ? (ExperimentPhase)phases[t] : ExperimentPhase.Pending;
             return new TrialSnapshot
             {
                 Number = t, Key = point.ExperimentKey(sweep), Point = point,
-                Phase = t < phases.Count ? (ExperimentPhase)phases[t] : ExperimentPhase.Pending,
+                Phase = phase,
+                Paused = phase == ExperimentPhase.Stopped && DecisionsOf(t).LastOrDefault() is { Action: AshaAction.Wait or AshaAction.Hold },
                 TargetRung = TargetRung(t), Epochs = EpochsOf(t),
                 Rungs = [.. _state.Reports.Where(r => r.Trial == t && !r.EndOfBudget && !r.ByOperator).Select(r => new RungScore(r.Rung, Asha?.RungEpochs[r.Rung] ?? _sweep.Epochs, r.Score, r.Measurement))],
                 Decisions = [.. DecisionsOf(t).Select(d => d.Explain())],

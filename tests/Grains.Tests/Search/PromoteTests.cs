@@ -28,13 +28,13 @@ public class PromoteTests
         Assert.Throws<InvalidOperationException>(() => state.Apply(new RungReport(5, 0, 0.5) { ByOperator = true }));     // never reported
     }
 
-    static SweepSpec Sweep(string algorithm = "asha") => new()
+    static SweepSpec Sweep(string algorithm = "asha", string? cohorts = null) => new()
     {
         Name = "s", Datasets = ["mnist"], Architectures = ["small-cnn"], Neurons = ["lif"], Modes = ["at"], Seeds = [3], Epochs = 9,
         Search = new SearchSpec
         {
             Algorithm = algorithm, Seed = 5, Budget = new SearchBudget { Experiments = 3 },
-            Space = new SearchSpace(SearchDimension.LogUniform("alpha", 0.01, 10)), Asha = new AshaSettings { MinEpochs = 1, Eta = 3 },
+            Space = new SearchSpace(SearchDimension.LogUniform("alpha", 0.01, 10)), Asha = new AshaSettings { MinEpochs = 1, Eta = 3, Cohorts = cohorts ?? new AshaSettings().Cohorts },
         },
     };
 
@@ -69,5 +69,23 @@ public class PromoteTests
         var random = new SearchRun(Sweep("random"), new SearchState());
         random.Propose([]);
         Assert.Equal("only an ASHA search stops trials at rungs; this one is random", Assert.Throws<InvalidOperationException>(() => random.Promote(0)).Message);
+    }
+
+    [Fact]
+    public void ATrialWaitingForItsCohortIsPausedNotStoppedUntilTheCohortDecides()
+    {
+        var run = new SearchRun(Sweep(cohorts: AshaSettings.Sync), new SearchState());
+        Assert.Equal(3, run.CohortTrials);
+        for (var i = 0; i < 3; i++) run.Propose([]);
+        var stopped = (byte)ExperimentPhase.Stopped;
+        run.ReportRung(0, Rung(1, 0.3));
+        run.ReportRung(1, Rung(1, 0.2));
+        var waiting = run.Snapshot("s", [stopped, stopped, (byte)ExperimentPhase.Training], new Dictionary<int, ExperimentOutcome>()).Trials;
+        Assert.Equal([true, true, false], waiting.Select(t => t.Paused));
+
+        run.ReportRung(2, Rung(1, 0.1)); // the cohort of 3 is complete: t0 goes on, t1 and t2 are stopped there
+        var decided = run.Snapshot("s", [(byte)ExperimentPhase.Pending, stopped, stopped], new Dictionary<int, ExperimentOutcome>()).Trials;
+        Assert.Equal([false, false, false], decided.Select(t => t.Paused));
+        Assert.Equal(AshaAction.Stop, run.DecisionsOf(1)[^1].Action);
     }
 }
