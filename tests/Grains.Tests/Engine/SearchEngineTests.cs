@@ -244,7 +244,9 @@ public class SearchEngineTests
         {
             ["Node:Name"] = "search-node", ["Node:CpuSlots"] = "4", ["Node:ReportInterval"] = "00:00:00.100",
             ["Node:ArtifactRoot"] = Path.Combine(dataDir, "artifacts"),
-            ["Engine:LeaseDuration"] = "00:00:03", ["Engine:SweepFlushInterval"] = "00:00:00.200",
+            // Every stop here is graceful (attempts end Interrupted, nothing waits for a lease to lapse), so the lease only
+            // has to outlast a starved heartbeat: 3 s expired under a crowded machine and retrained a promoted trial.
+            ["Engine:LeaseDuration"] = "00:00:30", ["Engine:SweepFlushInterval"] = "00:00:00.200",
         });
         int port = Random.Shared.Next(20000, 29000);
         builder.UseOrleans(silo => silo.UseStableSnnStorage(storage, new NetworkOptions(SiloPort: port, GatewayPort: port + 1000)));
