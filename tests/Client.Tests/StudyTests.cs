@@ -213,7 +213,8 @@ public sealed class StudyTests : IDisposable
         Assert.Contains("400 trainer-seconds against the grid's 801 for seed 1 (0.50 of it)", sentence);
         Assert.Contains(sentence, StudyPage.Answer(result));
         // Trial 2 pausing at its rung ended as asked: the search part lists no interrupted attempt.
-        Assert.Contains("| s1 | search: 2 trials completed | 3 | 0 |", StudyPage.Build(result, "study.yaml", "stablesnn study study.yaml", start));
+        // Its training and evaluation seconds are its completed trials' (100 and 300 each), not zero for having no grid cells.
+        Assert.Contains("| s1 | search: 2 trials completed | 3 | 0 | 0h03m | 400 | 200 | 600 |", StudyPage.Build(result, "study.yaml", "stablesnn study study.yaml", start));
 
         // A grid attempt that ended by lease expiry (300 s) counts in the ratio, and the ratio without it is given too.
         File.AppendAllLines(Path.Combine(grid, ResultsView.AttemptsFile),

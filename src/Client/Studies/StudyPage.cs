@@ -87,8 +87,12 @@ public static class StudyPage
         foreach (var p in s.Parts)
         {
             var cells = s.Arms.SelectMany(a => a.Alphas).SelectMany(a => a.Cells).Where(c => c.Part == p.Name).ToList();
+            // A search's trials are no grid cells: its completed trials' own seconds (trials stopped at a rung only train).
+            var (train, evaluation) = p.IsSearch
+                ? (p.Experiments.Sum(e => e.Outcome.TrainSeconds), p.Experiments.Sum(e => e.Outcome.TotalSeconds - e.Outcome.TrainSeconds))
+                : (cells.Sum(c => c.TrainSeconds), cells.Sum(c => c.TotalSeconds - c.TrainSeconds));
             md.AppendLine($"| {p.Name} | {(p.IsSearch ? $"search: {p.Experiments.Count} trials completed" : cells.Count.ToString(Invariant))} | {p.Attempts.Count} | {p.Attempts.Count(a => a.Interrupted)} | {(p.Wall is { } w ? Duration(w) : "-")} | " +
-                          $"{p.Attempts.Sum(a => a.Seconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TrainSeconds).ToString("N0", Invariant)} | {cells.Sum(c => c.TotalSeconds - c.TrainSeconds).ToString("N0", Invariant)} |");
+                          $"{p.Attempts.Sum(a => a.Seconds).ToString("N0", Invariant)} | {train.ToString("N0", Invariant)} | {evaluation.ToString("N0", Invariant)} |");
         }
         var all = s.Parts.Where(p => !p.IsSearch).SelectMany(p => p.Attempts).ToList();
         md.AppendLine($"| **grid** | {s.GridCells - s.MissingCells.Count} | {all.Count} | {all.Count(a => a.Interrupted)} | {Duration(TimeSpan.FromTicks(s.Parts.Where(p => !p.IsSearch).Sum(p => p.Wall?.Ticks ?? 0)))} | {all.Sum(a => a.Seconds).ToString("N0", Invariant)} | | |");
