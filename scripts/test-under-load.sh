@@ -20,6 +20,7 @@ case "$mode" in crowded|overlap) ;; *) echo "--mode must be crowded or overlap, 
 root=$(cd "$(dirname "$0")/.." && pwd)
 commit=$(git -C "$root" rev-parse --short HEAD)
 work=$(mktemp -d /tmp/test-under-load.XXXX)
+mkdir -p "$(dirname "$out")"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -- -"$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
