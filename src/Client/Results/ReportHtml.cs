@@ -217,7 +217,7 @@ public static class ReportHtml
             var seconds = (a.End - a.Start).TotalSeconds;
             var started = (a.Start - from).TotalMinutes;
             // A trial pausing at its search rung ended as asked: only interrupted attempts are marked.
-            h.Open("tr", ("class", a.Exit is nameof(ExitReason.Success) or nameof(ExitReason.RungReached) ? null : "unreliable"))
+            h.Open("tr", ("class", Enum.TryParse<ExitReason>(a.Exit, out var exit) && exit.EndedAsAsked() ? null : "unreliable"))
                 .Element("td", a.Experiment).Element("td", a.Attempt.ToString(Invariant), ("class", "num"))
                 .Element("td", a.Node).Element("td", a.Slot)
                 .Element("td", started.ToString("F2", Invariant), ("class", "num"), ("data-sort", started.ToString("R", Invariant)), ("title", Time(a.Start)))

@@ -15,7 +15,7 @@ public sealed record StudyAttempt(string Experiment, int Attempt, string Node, s
 
     /// <summary>Ended before its work was done (a crash, a lost lease, a stop): the next attempt resumed it. A search
     /// trial pausing at its rung (<see cref="ExitReason.RungReached"/>) ended as asked, like a finished one.</summary>
-    public bool Interrupted => Exit is not (ExitReason.Success or ExitReason.RungReached);
+    public bool Interrupted => !Exit.EndedAsAsked();
 }
 
 /// <summary>

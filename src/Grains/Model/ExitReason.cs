@@ -27,6 +27,9 @@ public enum ExitReason
 
 public static class ExitReasons
 {
+    /// <summary>Ended as asked: finished, or paused at its search rung. Anything else was interrupted (or failed).</summary>
+    public static bool EndedAsAsked(this ExitReason reason) => reason is ExitReason.Success or ExitReason.RungReached;
+
     /// <summary>The trainer's exit code (<see cref="ExitCodes"/>) as an exit reason; anything unknown, such as
     /// 128 + n for a process killed by signal n, is a crash.</summary>
     public static ExitReason FromExitCode(int exitCode) => exitCode switch
